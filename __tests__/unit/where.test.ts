@@ -1,0 +1,500 @@
+import { BSONRegExp, Decimal128, ObjectId } from 'mongodb';
+import { InvalidQueryError, InvalidValueError, OperatorNotAllowedError } from '../../src/errors';
+import { buildFilter, buildNearFilter, sortsByDistance } from '../../src/query/where';
+import { EXTENDED, HEX, OTHER_HEX, STRICT, UNSANITIZED, customerInfo } from './fixtures';
+
+type NearFilter = { location: { $nearSphere: Record<string, unknown> } };
+
+const info = customerInfo();
+const geoInfo = customerInfo({}, { enableGeoIndexing: true });
+
+function filter(where: unknown, options = STRICT) {
+  return buildFilter(info, where, options);
+}
+
+describe('buildFilter', () => {
+  describe('shape', () => {
+    it('gives an empty filter for no where', () => {
+      expect(filter(undefined)).toEqual({});
+      expect(filter(null)).toEqual({});
+      expect(filter({})).toEqual({});
+    });
+
+    it('refuses a where that is not an object', () => {
+      for (const where of ['name', 3, [{ name: 'a' }], new Date()]) {
+        expect(() => filter(where)).toThrow(InvalidQueryError);
+      }
+      expect(() => filter('name')).toThrow('Customer: where must be an object, got "name"');
+    });
+
+    it('skips undefined values, as juggler removes them', () => {
+      expect(filter({ name: undefined, age: 3 })).toEqual({ age: 3 });
+      expect(filter({ age: { gt: undefined, lt: 5 } })).toEqual({ age: { $lt: 5 } });
+    });
+  });
+
+  describe('equality', () => {
+    it('matches plain values implicitly', () => {
+      expect(filter({ name: 'Ann', age: 3, vip: true })).toEqual({
+        name: 'Ann',
+        age: 3,
+        vip: true,
+      });
+    });
+
+    it('supports eq and neq', () => {
+      expect(filter({ name: { eq: 'Ann' } })).toEqual({ name: { $eq: 'Ann' } });
+      expect(filter({ name: { neq: 'Ann' } })).toEqual({ name: { $ne: 'Ann' } });
+    });
+
+    it('matches null the way juggler memory does: null or missing', () => {
+      // MongoDB's {field: null} matches both, as memory's `value == null` does
+      expect(filter({ name: null })).toEqual({ name: null });
+      expect(filter({ name: { eq: null } })).toEqual({ name: { $eq: null } });
+      expect(filter({ name: { neq: null } })).toEqual({ name: { $ne: null } });
+      expect(filter({ accountId: null })).toEqual({ accountId: null });
+    });
+
+    it('matches a document exactly when an untyped property is given an object', () => {
+      expect(filter({ address: { city: 'Paris' } })).toEqual({ address: { city: 'Paris' } });
+    });
+
+    it('matches an array exactly, coercing its items', () => {
+      expect(filter({ friendIds: [HEX] })).toEqual({ friendIds: [new ObjectId(HEX)] });
+      expect(filter({ tags: ['a', 'b'] })).toEqual({ tags: ['a', 'b'] });
+    });
+
+    it('matches one element of an array field with a single value', () => {
+      expect(filter({ tags: 'a' })).toEqual({ tags: 'a' });
+      expect(filter({ friendIds: HEX })).toEqual({ friendIds: new ObjectId(HEX) });
+    });
+  });
+
+  describe('comparison', () => {
+    it('supports gt, gte, lt and lte, combined on one property', () => {
+      expect(filter({ age: { gt: 1, lte: 9 } })).toEqual({ age: { $gt: 1, $lte: 9 } });
+      expect(filter({ age: { gte: 1, lt: 9 } })).toEqual({ age: { $gte: 1, $lt: 9 } });
+    });
+
+    it('coerces operands to the property type', () => {
+      expect(filter({ born: { gt: '2020-01-01' } })).toEqual({
+        born: { $gt: new Date('2020-01-01') },
+      });
+      expect(filter({ balance: { lt: 10 } })).toEqual({
+        balance: { $lt: Decimal128.fromString('10') },
+      });
+    });
+
+    it('supports between as gte and lte', () => {
+      expect(filter({ age: { between: [1, 9] } })).toEqual({ age: { $gte: 1, $lte: 9 } });
+      expect(filter({ born: { between: ['2020-01-01', '2021-01-01'] } })).toEqual({
+        born: { $gte: new Date('2020-01-01'), $lte: new Date('2021-01-01') },
+      });
+    });
+
+    it('refuses between without exactly two values, naming model and property', () => {
+      for (const operand of [[1], [1, 2, 3], 5, 'a,b']) {
+        expect(() => filter({ age: { between: operand } })).toThrow(InvalidQueryError);
+      }
+      expect(() => filter({ age: { between: [1] } })).toThrow(
+        'Customer.age: between expects exactly two values, got [1]',
+      );
+    });
+
+    it('refuses two conditions that translate to the same operator', () => {
+      expect(() => filter({ age: { between: [1, 2], gte: 0 } })).toThrow(
+        'Customer.age: two conditions translate to $gte; combine them with and',
+      );
+    });
+  });
+
+  describe('inq and nin', () => {
+    it('translate to $in and $nin', () => {
+      expect(filter({ name: { inq: ['a', 'b'] } })).toEqual({ name: { $in: ['a', 'b'] } });
+      expect(filter({ name: { nin: ['a'] } })).toEqual({ name: { $nin: ['a'] } });
+      expect(filter({ name: { inq: [] } })).toEqual({ name: { $in: [] } });
+    });
+
+    it('coerce ids to ObjectIds but keep 24-hex strings of string properties', () => {
+      expect(filter({ id: { inq: [HEX, OTHER_HEX] } })).toEqual({
+        _id: { $in: [new ObjectId(HEX), new ObjectId(OTHER_HEX)] },
+      });
+      expect(filter({ name: { inq: [HEX] } })).toEqual({ name: { $in: [HEX] } });
+      expect(filter({ name: { nin: [HEX] } })).toEqual({ name: { $nin: [HEX] } });
+    });
+
+    it('refuse an operand that is not an array, naming model and property', () => {
+      expect(() => filter({ name: { inq: 'a' } })).toThrow(
+        'Customer.name: inq expects an array, got "a"',
+      );
+      expect(() => filter({ name: { nin: 1 } })).toThrow('Customer.name: nin expects an array');
+    });
+  });
+
+  describe('ids and field names', () => {
+    it('maps the id to _id and coerces a 24-hex string to an ObjectId', () => {
+      expect(filter({ id: HEX })).toEqual({ _id: new ObjectId(HEX) });
+      expect(filter({ id: { neq: HEX } })).toEqual({ _id: { $ne: new ObjectId(HEX) } });
+    });
+
+    it('keeps 24-hex strings of string properties as strings', () => {
+      expect(filter({ name: HEX })).toEqual({ name: HEX });
+      expect(filter({ unknownProp: HEX })).toEqual({ unknownProp: HEX });
+    });
+
+    it('reports an invalid id, naming model and property', () => {
+      expect(() => filter({ id: 'nope' })).toThrow(InvalidValueError);
+      expect(() => filter({ accountId: { inq: ['nope'] } })).toThrow(
+        'Customer.accountId: "nope" is not a valid ObjectId',
+      );
+    });
+
+    it('maps renamed fields', () => {
+      expect(filter({ email: 'a@b.c' })).toEqual({ mail: 'a@b.c' });
+      expect(filter({ email: { like: 'b.c' } })).toEqual({ mail: { $regex: expect.anything() } });
+    });
+
+    it('maps the first segment of a nested path only', () => {
+      expect(filter({ 'address.city': 'Paris' })).toEqual({ 'address.city': 'Paris' });
+      expect(filter({ 'email.domain': 'b.c' })).toEqual({ 'mail.domain': 'b.c' });
+      expect(filter({ 'id.x': 1 })).toEqual({ '_id.x': 1 });
+    });
+
+    it('does not coerce values under nested paths', () => {
+      expect(filter({ 'accountId.x': HEX })).toEqual({ 'accountId.x': HEX });
+    });
+
+    it('treats names that Object.prototype also has as plain properties', () => {
+      expect(filter({ toString: 'a', valueOf: { gt: 1 } })).toEqual({
+        toString: 'a',
+        valueOf: { $gt: 1 },
+      });
+    });
+
+    it('joins two conditions on the same field with $and', () => {
+      expect(filter({ id: HEX, _id: { neq: OTHER_HEX } })).toEqual({
+        _id: new ObjectId(HEX),
+        $and: [{ _id: { $ne: new ObjectId(OTHER_HEX) } }],
+      });
+    });
+  });
+
+  describe('like family', () => {
+    const regex = (pattern: string, options = '') => new BSONRegExp(pattern, options);
+
+    it('reads a pattern as an unanchored regular expression with % and _ wildcards', () => {
+      expect(filter({ name: { like: 'John' } })).toEqual({ name: { $regex: regex('John') } });
+      expect(filter({ name: { like: '%St%' } })).toEqual({ name: { $regex: regex('.*St.*') } });
+      expect(filter({ name: { like: 'J_hn' } })).toEqual({ name: { $regex: regex('J.hn') } });
+      expect(filter({ name: { like: '^J' } })).toEqual({ name: { $regex: regex('^J') } });
+    });
+
+    it('keeps escaped wildcards literal', () => {
+      expect(filter({ name: { like: '100\\%' } })).toEqual({ name: { $regex: regex('100\\%') } });
+      expect(filter({ name: { like: 'a\\_b' } })).toEqual({ name: { $regex: regex('a\\_b') } });
+      // juggler escapes a pattern that does not compile before it reaches us
+      expect(filter({ name: { like: '\\[' } })).toEqual({ name: { $regex: regex('\\[') } });
+    });
+
+    it('negates with nlike and ignores case with ilike and nilike', () => {
+      expect(filter({ name: { nlike: 'John' } })).toEqual({ name: { $not: regex('John') } });
+      expect(filter({ name: { ilike: 'john' } })).toEqual({ name: { $regex: regex('john', 'i') } });
+      expect(filter({ name: { nilike: 'john' } })).toEqual({ name: { $not: regex('john', 'i') } });
+    });
+
+    it('takes a RegExp as it is, keeping the flags MongoDB understands', () => {
+      expect(filter({ name: { like: /^J.*n$/gi } })).toEqual({
+        name: { $regex: regex('^J.*n$', 'i') },
+      });
+      expect(filter({ name: { ilike: /x/i } })).toEqual({ name: { $regex: regex('x', 'i') } });
+      expect(filter({ name: { nlike: /x/ms } })).toEqual({ name: { $not: regex('x', 'ms') } });
+    });
+
+    it('adds the options given beside the operator', () => {
+      expect(filter({ name: { like: 'john', options: 'i' } })).toEqual({
+        name: { $regex: regex('john', 'i') },
+      });
+      expect(filter({ name: { ilike: 'john', options: 'mi' } })).toEqual({
+        name: { $regex: regex('john', 'im') },
+      });
+    });
+
+    it('refuses options MongoDB does not know', () => {
+      expect(() => filter({ name: { like: 'a', options: 'g' } })).toThrow(
+        'Customer.name: options must be made of i, m, s, x; got "g"',
+      );
+      expect(() => filter({ name: { like: 'a', options: 1 } })).toThrow(InvalidQueryError);
+    });
+
+    it('refuses a pattern that is neither a string nor a RegExp', () => {
+      expect(() => filter({ name: { like: 123 } })).toThrow(
+        'Customer.name: like expects a string or RegExp, got 123',
+      );
+      expect(() => filter({ name: { nilike: {} } })).toThrow(InvalidQueryError);
+    });
+
+    it('refuses a pattern that does not compile', () => {
+      expect(() => filter({ name: { like: '[' } })).toThrow(
+        'Customer.name: "[" with flags "" is not a valid regular expression',
+      );
+    });
+  });
+
+  describe('regexp', () => {
+    it('takes a RegExp, a /source/flags string or a bare source', () => {
+      expect(filter({ name: { regexp: /^A/i } })).toEqual({
+        name: { $regex: new BSONRegExp('^A', 'i') },
+      });
+      expect(filter({ name: { regexp: '/^A/im' } })).toEqual({
+        name: { $regex: new BSONRegExp('^A', 'im') },
+      });
+      expect(filter({ name: { regexp: '^A' } })).toEqual({
+        name: { $regex: new BSONRegExp('^A') },
+      });
+      expect(filter({ name: { regexp: '/a/b/' } })).toEqual({
+        name: { $regex: new BSONRegExp('a/b') },
+      });
+    });
+
+    it('takes a RegExp given as the value itself', () => {
+      expect(filter({ name: /^A/ })).toEqual({ name: { $regex: new BSONRegExp('^A') } });
+    });
+
+    it('adds options given beside it', () => {
+      expect(filter({ name: { regexp: '^a', options: 'i' } })).toEqual({
+        name: { $regex: new BSONRegExp('^a', 'i') },
+      });
+    });
+
+    it('refuses a string that does not compile, naming model and property', () => {
+      expect(() => filter({ name: { regexp: '(' } })).toThrow(
+        'Customer.name: "(" with flags "" is not a valid regular expression',
+      );
+      expect(() => filter({ name: { regexp: '/a/q' } })).toThrow(InvalidQueryError);
+    });
+
+    it('refuses operands of other types', () => {
+      for (const operand of [0, true, {}, [], null]) {
+        expect(() => filter({ name: { regexp: operand } })).toThrow(
+          'Customer.name: regexp expects a string or RegExp',
+        );
+      }
+    });
+  });
+
+  describe('exists', () => {
+    it('translates to $exists', () => {
+      expect(filter({ name: { exists: true } })).toEqual({ name: { $exists: true } });
+      expect(filter({ name: { exists: false } })).toEqual({ name: { $exists: false } });
+      expect(filter({ name: { exists: 'false' } })).toEqual({ name: { $exists: false } });
+    });
+
+    it('refuses anything but a boolean', () => {
+      expect(() => filter({ name: { exists: 1 } })).toThrow(
+        'Customer.name: exists expects true or false, got 1',
+      );
+    });
+  });
+
+  describe('and, or, nor', () => {
+    it('translate to $and, $or and $nor, each clause translated in turn', () => {
+      expect(filter({ and: [{ name: 'a' }, { id: HEX }] })).toEqual({
+        $and: [{ name: 'a' }, { _id: new ObjectId(HEX) }],
+      });
+      expect(filter({ or: [{ age: { gt: 1 } }, { email: 'x' }] })).toEqual({
+        $or: [{ age: { $gt: 1 } }, { mail: 'x' }],
+      });
+      expect(filter({ nor: [{ vip: true }] })).toEqual({ $nor: [{ vip: true }] });
+    });
+
+    it('nest and sit beside property conditions', () => {
+      expect(filter({ name: 'a', or: [{ and: [{ age: 1 }, { vip: true }] }, { age: 2 }] })).toEqual(
+        { name: 'a', $or: [{ $and: [{ age: 1 }, { vip: true }] }, { age: 2 }] },
+      );
+    });
+
+    it('read empty lists the way juggler memory does', () => {
+      expect(filter({ and: [] })).toEqual({});
+      expect(filter({ nor: [] })).toEqual({});
+      // an empty or matches nothing; $nor over the match-all clause says so
+      expect(filter({ or: [] })).toEqual({ $nor: [{}] });
+    });
+
+    it('refuse clauses that are not an array of objects', () => {
+      expect(() => filter({ and: { name: 'a' } })).toThrow(
+        'Customer: and expects an array of where clauses',
+      );
+      expect(() => filter({ or: ['name'] })).toThrow('Customer: where must be an object');
+    });
+
+    it('check operators inside their clauses', () => {
+      expect(() => filter({ or: [{ name: { $ne: 'a' } }] })).toThrow(OperatorNotAllowedError);
+      expect(() => filter({ and: [{ age: { between: [1] } }] })).toThrow('Customer.age');
+    });
+  });
+
+  describe('bad operators', () => {
+    it('refuses an unknown operator on a typed property, naming model and property', () => {
+      expect(() => filter({ age: { gtt: 5 } })).toThrow('Customer.age: unknown operator gtt');
+      expect(() => filter({ name: { like: 'a', foo: 1 } })).toThrow(
+        'Customer.name: unknown operator foo',
+      );
+    });
+
+    it('refuses a condition with no operator for a typed property', () => {
+      expect(() => filter({ name: {} })).toThrow('Customer.name: {} has no operator');
+      expect(() => filter({ name: { options: 'i' } })).toThrow('has no operator');
+    });
+  });
+
+  describe('$ operators', () => {
+    it('are refused by default, naming model and property', () => {
+      expect(() => filter({ age: { $gt: 1 } })).toThrow(
+        /^Customer\.age: operator \$gt is not allowed/,
+      );
+      expect(() => filter({ $where: 'true' })).toThrow(/^Customer: operator \$where/);
+      expect(() => filter({ $text: { $search: 'a' } })).toThrow(OperatorNotAllowedError);
+    });
+
+    it('are refused anywhere inside a value', () => {
+      expect(() => filter({ address: { city: { $ne: 'x' } } })).toThrow(
+        'Customer.address: operator $ne is not allowed',
+      );
+      expect(() => filter({ name: { eq: { $gt: '' } } })).toThrow(OperatorNotAllowedError);
+      expect(() => filter({ name: { inq: [{ $gt: '' }] } })).toThrow(OperatorNotAllowedError);
+    });
+
+    it('pass through as MongoDB operators with allowExtendedOperators', () => {
+      expect(filter({ age: { $gt: 1, lt: 9 } }, EXTENDED)).toEqual({ age: { $gt: 1, $lt: 9 } });
+      expect(filter({ tags: { $size: 2 } }, EXTENDED)).toEqual({ tags: { $size: 2 } });
+      expect(filter({ $text: { $search: 'a' } }, EXTENDED)).toEqual({ $text: { $search: 'a' } });
+      expect(filter({ $expr: { $gt: ['$a', '$b'] } }, EXTENDED)).toEqual({
+        $expr: { $gt: ['$a', '$b'] },
+      });
+    });
+
+    it('never pass the JS-executing ones unless sanitization is disabled', () => {
+      expect(() => filter({ $where: 'sleep(1)' }, EXTENDED)).toThrow(OperatorNotAllowedError);
+      expect(() =>
+        filter({ $expr: { $function: { body: 'x', args: [], lang: 'js' } } }, EXTENDED),
+      ).toThrow('operator $function is not allowed');
+      expect(() => filter({ or: [{ $where: '1' }] }, EXTENDED)).toThrow(OperatorNotAllowedError);
+      expect(() => filter({ mapReduce: 'x' }, EXTENDED)).toThrow(OperatorNotAllowedError);
+      expect(filter({ $where: 'true' }, UNSANITIZED)).toEqual({ $where: 'true' });
+    });
+  });
+
+  describe('prototype keys', () => {
+    // dropping one would widen the match, and with it what a deleteAll removes
+    it('are refused at every level and pollute nothing', () => {
+      const wheres = [
+        '{"__proto__": {"polluted": true}, "name": "a"}',
+        '{"address": {"__proto__": {"polluted": true}, "city": "x"}}',
+        '{"or": [{"constructor": {"prototype": {"polluted": true}}}]}',
+        '{"name": {"eq": {"prototype": 1}}}',
+        '{"name": {"constructor": 1}}',
+      ];
+      for (const where of wheres) {
+        expect(() => filter(JSON.parse(where))).toThrow(InvalidQueryError);
+        expect(() => filter(JSON.parse(where), UNSANITIZED)).toThrow(InvalidQueryError);
+      }
+      expect(() => filter(JSON.parse(wheres[1]))).toThrow(
+        'Customer.address: key __proto__ is not allowed in user input',
+      );
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+  });
+
+  describe('near', () => {
+    const geoFilter = (where: unknown) => buildFilter(geoInfo, where, STRICT);
+    const point = { type: 'Point', coordinates: [2.35, 48.85] };
+
+    it('translates to $nearSphere over a GeoJSON point', () => {
+      expect(geoFilter({ location: { near: { lat: 48.85, lng: 2.35 } } })).toEqual({
+        location: { $nearSphere: { $geometry: point } },
+      });
+    });
+
+    it('accepts the point forms juggler GeoPoint accepts', () => {
+      const expected = { location: { $nearSphere: { $geometry: point } } };
+      expect(geoFilter({ location: { near: [48.85, 2.35] } })).toEqual(expected);
+      expect(geoFilter({ location: { near: '48.85,2.35' } })).toEqual(expected);
+    });
+
+    it('converts distances to meters, miles when no unit is given', () => {
+      const distances = (clause: object) =>
+        (geoFilter({ location: { near: [48.85, 2.35], ...clause } }) as NearFilter).location
+          .$nearSphere;
+      expect(distances({ maxDistance: 2 })).toMatchObject({ $maxDistance: 3218.688 });
+      expect(distances({ maxDistance: 2, unit: 'meters' }).$maxDistance).toBe(2);
+      expect(distances({ maxDistance: 2, unit: 'kilometers' }).$maxDistance).toBe(2000);
+      expect(distances({ maxDistance: 10, unit: 'feet' }).$maxDistance).toBeCloseTo(3.048);
+      expect(distances({ maxDistance: 1, unit: 'radians' }).$maxDistance).toBe(6378100);
+      expect(distances({ maxDistance: 1, unit: 'degrees' }).$maxDistance).toBeCloseTo(111318.8, 1);
+      expect(distances({ minDistance: 1, maxDistance: 3, unit: 'kilometers' })).toMatchObject({
+        $minDistance: 1000,
+        $maxDistance: 3000,
+      });
+      expect(distances({ maxDistance: '5', unit: 'meters' }).$maxDistance).toBe(5);
+    });
+
+    it('treats a zero distance as no bound, as juggler does', () => {
+      expect(geoFilter({ location: { near: [48.85, 2.35], maxDistance: 0 } })).toEqual({
+        location: { $nearSphere: { $geometry: point } },
+      });
+    });
+
+    it('refuses bad points, distances and units, naming model and property', () => {
+      expect(() => geoFilter({ location: { near: 'here' } })).toThrow(
+        'Customer.location: near expects a GeoPoint ({lat, lng}), got "here"',
+      );
+      expect(() => geoFilter({ location: { near: [1, 2], maxDistance: -1 } })).toThrow(
+        'Customer.location: maxDistance expects a non-negative number, got -1',
+      );
+      expect(() => geoFilter({ location: { near: [1, 2], minDistance: 'far' } })).toThrow(
+        'Customer.location: minDistance expects a non-negative number',
+      );
+      expect(() => geoFilter({ location: { near: [1, 2], unit: 'leagues' } })).toThrow(
+        'Customer.location: unknown distance unit "leagues"',
+      );
+    });
+
+    it('needs enableGeoIndexing', () => {
+      expect(() => filter({ location: { near: [1, 2] } })).toThrow(
+        'Customer.location: near needs the enableGeoIndexing setting',
+      );
+    });
+
+    it('matches a GeoPoint by equality in its stored form', () => {
+      expect(geoFilter({ location: { lat: 48.85, lng: 2.35 } })).toEqual({ location: point });
+    });
+  });
+});
+
+describe('buildNearFilter', () => {
+  it('gives the filter for one near clause on the stored field', () => {
+    expect(
+      buildNearFilter(geoInfo, 'location', {
+        near: { lat: 1, lng: 2 },
+        maxDistance: 3,
+        unit: 'kilometers',
+      }),
+    ).toEqual({
+      location: {
+        $nearSphere: { $geometry: { type: 'Point', coordinates: [2, 1] }, $maxDistance: 3000 },
+      },
+    });
+  });
+});
+
+describe('sortsByDistance', () => {
+  it('sees $nearSphere at the top and inside $and', () => {
+    const near = { location: { near: [1, 2] } };
+    expect(sortsByDistance(buildFilter(geoInfo, near, STRICT))).toBe(true);
+    expect(sortsByDistance(buildFilter(geoInfo, { and: [{ name: 'a' }, near] }, STRICT))).toBe(
+      true,
+    );
+    expect(sortsByDistance(buildFilter(geoInfo, { name: 'a' }, STRICT))).toBe(false);
+    expect(sortsByDistance({})).toBe(false);
+  });
+});

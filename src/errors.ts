@@ -1,0 +1,142 @@
+/**
+ * Errors this connector raises before anything reaches the server. Each names the model and, where
+ * there is one, the property, and carries an HTTP status so LoopBack's REST layer answers 400/422
+ * instead of 500.
+ */
+export class MongoConnectorError extends Error {
+  readonly statusCode: number;
+  readonly code: string;
+  readonly model?: string;
+  readonly property?: string;
+
+  constructor(
+    message: string,
+    details: { code: string; statusCode?: number; model?: string; property?: string },
+  ) {
+    super(message);
+    this.name = new.target.name;
+    this.code = details.code;
+    this.statusCode = details.statusCode ?? 400;
+    this.model = details.model;
+    this.property = details.property;
+  }
+}
+
+/** A value that cannot be stored in (or compared with) a property, e.g. a bad ObjectId string. */
+export class InvalidValueError extends MongoConnectorError {
+  constructor(model: string, property: string, value: unknown, expected: string) {
+    super(`${model}.${property}: ${describe(value)} is not a valid ${expected}`, {
+      code: 'INVALID_VALUE',
+      model,
+      property,
+    });
+  }
+}
+
+/** A where/order/fields/update shape we cannot translate: unknown operator, bad `between`, ... */
+export class InvalidQueryError extends MongoConnectorError {
+  constructor(model: string, message: string, property?: string) {
+    super(`${model}${property ? '.' + property : ''}: ${message}`, {
+      code: 'INVALID_QUERY',
+      model,
+      property,
+    });
+  }
+}
+
+/** An operation that needs an id was called without one. */
+export class MissingIdError extends MongoConnectorError {
+  constructor(model: string, operation: string) {
+    super(`${model}: ${operation} needs an id`, { code: 'MISSING_ID', model });
+  }
+}
+
+/** A `$`-operator from user input that the datasource does not allow. */
+export class OperatorNotAllowedError extends MongoConnectorError {
+  constructor(model: string, operator: string, property?: string) {
+    super(
+      `${model}${property ? '.' + property : ''}: operator ${operator} is not allowed; ` +
+        'set allowExtendedOperators on the datasource, model or call to use it',
+      { code: 'OPERATOR_NOT_ALLOWED', model, property },
+    );
+  }
+}
+
+/** A write refused by a unique index. */
+export class DuplicateKeyError extends MongoConnectorError {
+  constructor(model: string, index: string | undefined, keyValue: unknown) {
+    super(
+      `${model}: duplicate key${index ? ` for unique index ${index}` : ''}` +
+        (keyValue ? ` (${describe(keyValue)})` : ''),
+      { code: 'DUPLICATE_KEY', statusCode: 409, model },
+    );
+  }
+}
+
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    const json = JSON.stringify(value);
+    if (json !== undefined) return json.length > 200 ? json.slice(0, 200) + '…' : json;
+  } catch {
+    // circular or BigInt: fall back to String
+  }
+  return String(value);
+}
+
+/** An operation on one instance whose id matches no document. */
+export class NotFoundError extends MongoConnectorError {
+  constructor(model: string, id: unknown, operation: string) {
+    super(`${model}: could not ${operation}: no instance with id ${describe(id)}`, {
+      code: 'NOT_FOUND',
+      statusCode: 404,
+      model,
+    });
+  }
+}
+
+interface DriverErrorShape {
+  code?: unknown;
+  errmsg?: unknown;
+  message?: unknown;
+  keyValue?: unknown;
+  errorResponse?: { keyPattern?: unknown };
+}
+
+const DUPLICATE_KEY_CODES = new Set([11000, 11001]);
+
+/**
+ * The error the app should see for a driver error: duplicate keys become DuplicateKeyError (with
+ * the index named); everything else passes through untouched, labels included, so transaction
+ * retry logic can still read them.
+ */
+export function fromDriverError(model: string, error: unknown): unknown {
+  const shape = error as DriverErrorShape | null;
+  if (!shape || !DUPLICATE_KEY_CODES.has(Number(shape.code))) return error;
+  const text = String(shape.errmsg ?? shape.message ?? '');
+  const index = /index: (\S+)/.exec(text)?.[1];
+  const wrapped = new DuplicateKeyError(model, index, shape.keyValue);
+  wrapped.cause = error;
+  return wrapped;
+}
+
+/** The server could not be reached when connecting; says where we tried and for how long. */
+export class ConnectionError extends MongoConnectorError {
+  constructor(url: string, timeoutMS: unknown, cause: unknown) {
+    const timeout = timeoutMS ?? 30_000;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `could not connect to MongoDB at ${redactPassword(url)} within ${timeout} ms: ${reason}`,
+      {
+        code: 'CONNECTION_FAILED',
+        statusCode: 503,
+      },
+    );
+    this.cause = cause;
+  }
+}
+
+/** A connection string fit for logs and error messages. */
+export function redactPassword(url: string): string {
+  return url.replace(/^([a-z+]+:\/\/[^:/@]+):[^@/]*@/i, '$1:***@');
+}

@@ -1,0 +1,234 @@
+import type { ModelDefinition, PropertyDefinition } from 'loopback-connector';
+import type { MongoDBSettings } from './settings';
+
+/** How a property's values are kept in MongoDB; decides coercion both ways. */
+export type StoredAs =
+  | 'objectId'
+  | 'decimal128'
+  | 'date'
+  | 'geoPoint'
+  | 'buffer'
+  | 'number'
+  | 'boolean'
+  | 'string'
+  | 'other';
+
+export interface PropertyInfo {
+  /** The name the app uses. */
+  readonly name: string;
+  /** The field name in the stored document (`_id` for the id). */
+  readonly field: string;
+  readonly storedAs: StoredAs;
+  /** For array properties (`[ObjectId]`, `[Date]`...): how each item is stored. */
+  readonly itemStoredAs?: StoredAs;
+  /**
+   * Juggler's type name, lower-cased (the item type for arrays); decides what a stored value reads
+   * back as where the stored kind alone does not say, e.g. a Decimal128 read as a number.
+   */
+  readonly appType?: string;
+  readonly isId: boolean;
+}
+
+/** Facts about one model computed once when it is defined; every hot path reads only these. */
+export interface ModelInfo {
+  readonly model: string;
+  readonly collection: string;
+  /** The id property's app-side name (`id` unless the model says otherwise). */
+  readonly idName: string;
+  readonly idProperty: PropertyInfo;
+  readonly properties: ReadonlyMap<string, PropertyInfo>;
+  readonly propertyByField: ReadonlyMap<string, PropertyInfo>;
+  /** True when some property other than the id has a field name unlike its own name. */
+  readonly renamesFields: boolean;
+  /** Model or datasource setting; undefined when neither says. */
+  readonly allowExtendedOperators: boolean | undefined;
+  readonly disableSanitization: boolean;
+  readonly enableGeoIndexing: boolean;
+  readonly disableDefaultSort: boolean;
+}
+
+/** Where an app-side property path (`address.city`) lives in the stored document. */
+export interface StoredPath {
+  readonly field: string;
+  /** The property when the path names a whole one; nested paths have no property of their own. */
+  readonly property: PropertyInfo | undefined;
+}
+
+/**
+ * Only the first segment of a dotted path is a model property, so only it is renamed; the rest
+ * addresses inside an embedded document whose keys we store as given.
+ */
+export function storedPath(info: ModelInfo, path: string): StoredPath {
+  const dot = path.indexOf('.');
+  const head = dot < 0 ? path : path.slice(0, dot);
+  const property = info.properties.get(head) ?? (head === '_id' ? info.idProperty : undefined);
+  if (!property) return { field: path, property: undefined };
+  if (dot < 0) return { field: property.field, property };
+  return { field: property.field + path.slice(dot), property: undefined };
+}
+
+/** The name under which our default id type is registered; juggler special-cases it. */
+export const OBJECT_ID_TYPE_NAME = 'ObjectID';
+
+/**
+ * The type juggler gives generated ids and the foreign keys that point at them. It keeps the
+ * app-side value a 24-hex string (so ids compare and serialize as strings) while telling the
+ * connector that the stored value is an ObjectId.
+ */
+export const ObjectIdType: (value: unknown) => unknown = Object.defineProperty(
+  function (value: unknown): unknown {
+    if (value && typeof value === 'object' && 'toHexString' in value) {
+      return (value as { toHexString(): string }).toHexString();
+    }
+    return value;
+  },
+  'name',
+  { value: OBJECT_ID_TYPE_NAME },
+);
+
+interface MongoPropertySettings {
+  fieldName?: string;
+  field?: string;
+  columnName?: string;
+  dataType?: string;
+}
+
+/** Build the facts for one model from juggler's definition and the datasource settings. */
+export function buildModelInfo(
+  definition: ModelDefinition,
+  dataSourceSettings: MongoDBSettings,
+): ModelInfo {
+  const modelName: string = definition.model.modelName;
+  const settings = definition.settings ?? {};
+  const mongoSettings = (settings.mongodb ?? {}) as Record<string, unknown>;
+  const idName = findIdName(definition);
+
+  const properties = new Map<string, PropertyInfo>();
+  const propertyByField = new Map<string, PropertyInfo>();
+  let renamesFields = false;
+  for (const [name, def] of Object.entries(definition.properties)) {
+    const info = describeProperty(name, def ?? {}, name === idName);
+    properties.set(name, info);
+    propertyByField.set(info.field, info);
+    if (!info.isId && info.field !== name) renamesFields = true;
+  }
+  let idProperty = properties.get(idName);
+  if (!idProperty) {
+    // a model juggler defines with `idInjection: false` and no id keeps Mongo's own _id
+    idProperty = { name: idName, field: '_id', storedAs: 'objectId', isId: true };
+    properties.set(idName, idProperty);
+    propertyByField.set('_id', idProperty);
+  }
+
+  return {
+    model: modelName,
+    collection: String(mongoSettings.collection ?? mongoSettings.table ?? modelName),
+    idName,
+    idProperty,
+    properties,
+    propertyByField,
+    renamesFields,
+    allowExtendedOperators: firstBoolean(
+      settings.allowExtendedOperators,
+      dataSourceSettings.allowExtendedOperators,
+    ),
+    disableSanitization: Boolean(
+      firstBoolean(mongoSettings.disableSanitization, dataSourceSettings.disableSanitization),
+    ),
+    enableGeoIndexing: Boolean(
+      firstBoolean(mongoSettings.enableGeoIndexing, dataSourceSettings.enableGeoIndexing),
+    ),
+    disableDefaultSort: Boolean(
+      firstBoolean(
+        settings.disableDefaultSort,
+        mongoSettings.disableDefaultSort,
+        dataSourceSettings.disableDefaultSort,
+      ),
+    ),
+  };
+}
+
+function findIdName(definition: ModelDefinition): string {
+  let best: string | undefined;
+  let bestRank = Infinity;
+  for (const [name, def] of Object.entries(definition.properties)) {
+    if (!def || !def.id) continue;
+    // juggler orders composite ids by the number in `id`; Mongo has one _id, so take the first
+    const rank = typeof def.id === 'number' ? def.id : 1;
+    if (rank < bestRank) {
+      best = name;
+      bestRank = rank;
+    }
+  }
+  return best ?? 'id';
+}
+
+function describeProperty(name: string, def: PropertyDefinition, isId: boolean): PropertyInfo {
+  const mongo = (def.mongodb ?? {}) as MongoPropertySettings;
+  const field = isId ? '_id' : (mongo.fieldName ?? mongo.field ?? mongo.columnName ?? name);
+  const declared = mongo.dataType ? storedAsFromDataType(mongo.dataType) : undefined;
+  if (Array.isArray(def.type)) {
+    return {
+      name,
+      field,
+      storedAs: 'other',
+      itemStoredAs: declared ?? storedAsFromType(def.type[0]),
+      appType: typeName(def.type[0]),
+      isId,
+    };
+  }
+  let storedAs = declared ?? storedAsFromType(def.type);
+  // a generated id with no declared type is Mongo's own ObjectId
+  if (isId && def.generated && !declared && (storedAs === 'string' || storedAs === 'other')) {
+    storedAs = 'objectId';
+  }
+  return { name, field, storedAs, appType: typeName(def.type), isId };
+}
+
+function storedAsFromDataType(dataType: string): StoredAs | undefined {
+  switch (dataType.toLowerCase()) {
+    case 'objectid':
+      return 'objectId';
+    case 'decimal128':
+      return 'decimal128';
+    case 'date':
+      return 'date';
+    default:
+      return undefined;
+  }
+}
+
+function storedAsFromType(type: unknown): StoredAs {
+  const name = typeName(type);
+  switch (name) {
+    case 'objectid':
+      return 'objectId';
+    case 'string':
+      return 'string';
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'date':
+      return 'date';
+    case 'buffer':
+      return 'buffer';
+    case 'geopoint':
+      return 'geoPoint';
+    case 'decimal128':
+      return 'decimal128';
+    default:
+      return 'other';
+  }
+}
+
+function typeName(type: unknown): string | undefined {
+  if (typeof type === 'string') return type.toLowerCase();
+  if (typeof type === 'function') return type.name.toLowerCase();
+  return undefined;
+}
+
+function firstBoolean(...values: unknown[]): boolean | undefined {
+  for (const value of values) if (typeof value === 'boolean') return value;
+  return undefined;
+}

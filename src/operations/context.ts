@@ -1,0 +1,30 @@
+import type { ClientSession, CollationOptions, Collection, Document } from 'mongodb';
+import type { ModelInfo } from '../model-info';
+import type { SanitizeOptions } from '../sanitize';
+
+/** Everything one DAO call needs, resolved once by the connector before the operation runs. */
+export interface OperationContext {
+  readonly info: ModelInfo;
+  readonly collection: Collection<Document>;
+  readonly sanitize: SanitizeOptions;
+  /** Options every driver call of this operation carries: the transaction's session, collation. */
+  readonly driverOptions: DriverCallOptions;
+}
+
+export interface DriverCallOptions {
+  session?: ClientSession;
+  collation?: CollationOptions;
+}
+
+/** Juggler's filter as the connector receives it (after juggler's own normalisation). */
+export interface JugglerFilter {
+  where?: unknown;
+  order?: unknown;
+  fields?: unknown;
+  limit?: number;
+  skip?: number;
+  offset?: number;
+  include?: unknown;
+}
+
+export type AppData = Record<string, unknown>;

@@ -1,0 +1,26 @@
+import type { Document } from 'mongodb';
+import { sanitizeData } from '../sanitize';
+import { fromStoredValue, toStoredDocument } from '../values';
+import type { AppData, OperationContext } from './context';
+
+/** The document to insert for app data; without an id, MongoDB generates an ObjectId. */
+function insertable(ctx: OperationContext, data: AppData): Document {
+  return toStoredDocument(ctx.info, sanitizeData(ctx.info, data, ctx.sanitize));
+}
+
+/** Insert one instance; resolves to its id as the app sees it. */
+export async function create(ctx: OperationContext, data: AppData): Promise<unknown> {
+  const doc = insertable(ctx, data);
+  // the driver writes the generated _id into doc
+  await ctx.collection.insertOne(doc, ctx.driverOptions);
+  return fromStoredValue(ctx.info.idProperty, doc._id);
+}
+
+/** Insert many instances in one round trip; resolves to the data with ids, in input order. */
+export async function createAll(ctx: OperationContext, data: AppData[]): Promise<AppData[]> {
+  if (!data.length) return [];
+  const docs = data.map((item) => insertable(ctx, item));
+  await ctx.collection.insertMany(docs, { ...ctx.driverOptions, ordered: true });
+  const { idName, idProperty } = ctx.info;
+  return data.map((item, i) => ({ ...item, [idName]: fromStoredValue(idProperty, docs[i]._id) }));
+}

@@ -1,0 +1,57 @@
+import type { Document, FindOptions } from 'mongodb';
+import { buildProjection } from '../query/fields';
+import { buildSort } from '../query/order';
+import { buildFilter, sortsByDistance } from '../query/where';
+import { fromStoredDocument } from '../values';
+import type { AppData, JugglerFilter, OperationContext } from './context';
+
+/** The driver's find arguments for a juggler filter; shared by find and iterate. */
+export function findArguments(
+  ctx: OperationContext,
+  filter: JugglerFilter,
+): { query: Document; options: FindOptions } {
+  const { info } = ctx;
+  const query = buildFilter(info, filter.where, ctx.sanitize);
+  const options: FindOptions = { ...ctx.driverOptions };
+  const projection = buildProjection(info, filter.fields);
+  if (projection) options.projection = projection;
+  // a $nearSphere filter returns nearest first; any sort would undo that
+  if (!sortsByDistance(query)) {
+    const sort = buildSort(info, filter.order, info);
+    if (sort) options.sort = sort;
+  }
+  const skip = filter.skip ?? filter.offset;
+  if (skip) options.skip = skip;
+  if (filter.limit) options.limit = filter.limit;
+  return { query, options };
+}
+
+export async function find(ctx: OperationContext, filter: JugglerFilter = {}): Promise<AppData[]> {
+  const { query, options } = findArguments(ctx, filter);
+  const docs = await ctx.collection.find(query, options).toArray();
+  const result = new Array<AppData>(docs.length);
+  for (let i = 0; i < docs.length; i++) result[i] = fromStoredDocument(ctx.info, docs[i]);
+  return result;
+}
+
+/**
+ * The same query as `find`, one instance at a time from the driver's cursor, so a large result
+ * never has to fit in memory.
+ */
+export async function* iterate(
+  ctx: OperationContext,
+  filter: JugglerFilter = {},
+): AsyncGenerator<AppData> {
+  const { query, options } = findArguments(ctx, filter);
+  const cursor = ctx.collection.find(query, options);
+  try {
+    for await (const doc of cursor) yield fromStoredDocument(ctx.info, doc);
+  } finally {
+    await cursor.close();
+  }
+}
+
+export async function count(ctx: OperationContext, where: unknown): Promise<number> {
+  const query = buildFilter(ctx.info, where, ctx.sanitize);
+  return ctx.collection.countDocuments(query, ctx.driverOptions);
+}

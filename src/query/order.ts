@@ -1,0 +1,56 @@
+import type { Sort } from 'mongodb';
+import { InvalidQueryError, describe } from '../errors';
+import { storedPath, type ModelInfo } from '../model-info';
+
+/** A juggler order: `'a DESC'`, `'a, b DESC'` or `['a ASC', 'b DESC']`; ascending by default. */
+export type Order = string | string[];
+
+export interface SortOptions {
+  disableDefaultSort: boolean;
+}
+
+const DIRECTIONS: ReadonlyMap<string, 1 | -1> = new Map([
+  ['ASC', 1],
+  ['DESC', -1],
+]);
+
+/**
+ * The MongoDB sort for a juggler order; undefined when there is none to apply. A property named
+ * twice keeps its first direction, as the second could only break ties the first already broke.
+ */
+export function buildSort(info: ModelInfo, order: unknown, options: SortOptions): Sort | undefined {
+  const terms = orderTerms(info, order);
+  // without an order, id order keeps paging with skip stable across calls
+  if (terms.length === 0) return options.disableDefaultSort ? undefined : { _id: 1 };
+  const sort: Record<string, 1 | -1> = {};
+  for (const term of terms) {
+    const [path, direction, ...rest] = term.split(/\s+/);
+    const value = DIRECTIONS.get((direction ?? 'ASC').toUpperCase());
+    if (value === undefined || rest.length > 0) {
+      throw new InvalidQueryError(
+        info.model,
+        `order ${describe(term)} has an unknown direction; use ASC or DESC`,
+        path,
+      );
+    }
+    const { field } = storedPath(info, path);
+    if (!Object.hasOwn(sort, field)) sort[field] = value;
+  }
+  return sort;
+}
+
+/** The `property [direction]` terms of an order, trimmed, empty ones dropped. */
+function orderTerms(info: ModelInfo, order: unknown): string[] {
+  if (order === undefined || order === null) return [];
+  const parts = typeof order === 'string' ? [order] : order;
+  if (!Array.isArray(parts) || parts.some((part) => typeof part !== 'string')) {
+    throw new InvalidQueryError(
+      info.model,
+      `order must be a string or an array of strings, got ${describe(order)}`,
+    );
+  }
+  return (parts as string[])
+    .flatMap((part) => part.split(','))
+    .map((term) => term.trim())
+    .filter((term) => term !== '');
+}
