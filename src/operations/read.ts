@@ -3,6 +3,7 @@ import { buildProjection } from '../query/fields';
 import { buildSort } from '../query/order';
 import { buildFilter, sortsByDistance } from '../query/where';
 import { fromStoredDocument } from '../values';
+import { idFilter } from './by-id';
 import type { AppData, JugglerFilter, OperationContext } from './context';
 
 /** The driver's find arguments for a juggler filter; shared by find and iterate. */
@@ -54,4 +55,16 @@ export async function* iterate(
 export async function count(ctx: OperationContext, where: unknown): Promise<number> {
   const query = buildFilter(ctx.info, where, ctx.sanitize);
   return ctx.collection.countDocuments(query, ctx.driverOptions);
+}
+
+/** One instance by id, or null. */
+export async function findById(ctx: OperationContext, id: unknown): Promise<AppData | null> {
+  const doc = await ctx.collection.findOne(idFilter(ctx, id, 'find'), ctx.driverOptions);
+  return doc && fromStoredDocument(ctx.info, doc);
+}
+
+/** Whether an instance with this id exists, without fetching it. */
+export async function exists(ctx: OperationContext, id: unknown): Promise<boolean> {
+  const options = { ...ctx.driverOptions, limit: 1 };
+  return (await ctx.collection.countDocuments(idFilter(ctx, id, 'exists'), options)) > 0;
 }
