@@ -9,6 +9,7 @@ import {
   type Document,
 } from 'mongodb';
 import { ConnectionError, fromDriverError } from './errors';
+import * as migrate from './migrate';
 import { buildModelInfo, ObjectIdType, type ModelInfo } from './model-info';
 import type { AppData, JugglerFilter, OperationContext } from './operations/context';
 import * as create from './operations/create';
@@ -17,6 +18,7 @@ import * as upsert from './operations/upsert';
 import * as write from './operations/write';
 import { resolveSanitizeOptions } from './sanitize';
 import { buildUrl, databaseName, driverOptions, type MongoDBSettings } from './settings';
+import * as transaction from './transaction';
 
 const debug = createDebug('loopback:connector:mongodb');
 
@@ -39,6 +41,8 @@ export interface CallOptions {
  */
 export class MongoDB extends Connector {
   declare settings: MongoDBSettings;
+  /** Tells juggler's Model.createAll to hand us the whole array (one insertMany). */
+  readonly multiInsertSupported = true;
   /** The driver's ObjectId class, for apps that want to make ids themselves. */
   readonly ObjectID = ObjectId;
   client: MongoClient | undefined;
@@ -127,16 +131,19 @@ export class MongoDB extends Connector {
     return info;
   }
 
-  /** The driver collection behind a model, for raw access. */
-  collection(model: string): Collection<Document> {
-    return this.database().collection(this.modelInfo(model).collection);
+  /** The driver collection behind a model (or, for a name no model has, that collection). */
+  collection(modelOrCollection: string): Collection<Document> {
+    const name = this.getModelDefinition(modelOrCollection)
+      ? this.modelInfo(modelOrCollection).collection
+      : modelOrCollection;
+    return this.database().collection(name);
   }
 
   /** Raw driver access: `execute('Todo', 'aggregate', pipeline, cb)`. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the driver call's arguments vary by command
   execute(model: string, command: string, ...args: any[]): void {
     const cb = args.pop() as Callback;
-    const collection = this.definedOrRaw(model);
+    const collection = this.collection(model);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- looked up by name
     const method = (collection as any)[command];
     if (typeof method !== 'function') {
@@ -151,10 +158,6 @@ export class MongoDB extends Connector {
         return cursor && typeof cursor.toArray === 'function' ? cursor.toArray() : result;
       })
       .then((result) => cb(null, result), cb);
-  }
-
-  private definedOrRaw(name: string): Collection<Document> {
-    return this.getModelDefinition(name) ? this.collection(name) : this.database().collection(name);
   }
 
   /** Everything one DAO call needs; resolved here so operations stay free of juggler details. */
@@ -188,9 +191,12 @@ export class MongoDB extends Connector {
       process.nextTick(cb, error);
       return;
     }
+    // answered on a later tick, outside the promise chain: an exception thrown by the caller's
+    // callback must surface as an exception, not vanish as an unhandled rejection
     pending.then(
-      (result) => (spread ? cb(null, ...(result as unknown[])) : cb(null, result)),
-      (error) => cb(fromDriverError(model, error)),
+      (result) =>
+        process.nextTick(() => (spread ? cb(null, ...(result as unknown[])) : cb(null, result))),
+      (error) => process.nextTick(cb, fromDriverError(model, error)),
     );
   }
 
@@ -209,7 +215,25 @@ export class MongoDB extends Connector {
   }
 
   all(model: string, filter: JugglerFilter, options: CallOptions, cb: Callback): void {
-    this.run(model, options, cb, (ctx) => read.find(ctx, filter));
+    this.run(model, options, cb, async (ctx) => {
+      const found = await read.find(ctx, filter);
+      return filter?.include ? this.include(model, found, filter.include, options) : found;
+    });
+  }
+
+  /** Juggler leaves includes to the connector; its model class knows how to run them. */
+  private include(
+    model: string,
+    found: AppData[],
+    include: unknown,
+    options: CallOptions,
+  ): Promise<AppData[]> {
+    const modelClass = this.getModelDefinition(model)?.model;
+    return new Promise((resolve, reject) =>
+      modelClass.include(found, include, options, (err: unknown, withRelated: AppData[]) =>
+        err ? reject(err) : resolve(withRelated),
+      ),
+    );
   }
 
   /** Iterate a query's results without holding them all: `for await (const x of ...)`. */
@@ -219,6 +243,15 @@ export class MongoDB extends Connector {
     options?: CallOptions,
   ): AsyncGenerator<AppData> {
     return read.iterate(this.context(model, options), filter);
+  }
+
+  /** Connector-level lookup by id (juggler's own findById goes through `all`). */
+  find(model: string, id: unknown, options: CallOptions, cb: Callback): void {
+    this.run(model, options, cb, (ctx) => read.findById(ctx, id));
+  }
+
+  exists(model: string, id: unknown, options: CallOptions, cb: Callback): void {
+    this.run(model, options, cb, (ctx) => read.exists(ctx, id));
   }
 
   count(model: string, where: unknown, options: CallOptions, cb: Callback): void {
@@ -287,6 +320,80 @@ export class MongoDB extends Connector {
     cb: Callback,
   ): void {
     this.run(model, options, cb, (ctx) => upsert.upsertWithWhere(ctx, where, data), true);
+  }
+
+  // ---- transactions (see ./transaction) ----------------------------------------------------
+
+  /**
+   * loopback-connector's Transaction.begin calls this (for juggler's Model.beginTransaction and
+   * LoopBack 4's DataSource.beginTransaction); the session we answer becomes `tx.connection`.
+   */
+  beginTransaction(isolationLevel: string, cb: Callback): void {
+    transaction
+      .begin(() => this.connect(), isolationLevel)
+      .then((session) => cb(null, session), cb);
+  }
+
+  commit(connection: unknown, cb: Callback): void {
+    Promise.resolve()
+      .then(() => transaction.commit(transaction.sessionFromConnection(connection)))
+      .then(() => cb(null), cb);
+  }
+
+  rollback(connection: unknown, cb: Callback): void {
+    Promise.resolve()
+      .then(() => transaction.rollback(transaction.sessionFromConnection(connection)))
+      .then(() => cb(null), cb);
+  }
+
+  // ---- migration ----------------------------------------------------------------------------
+
+  /** Drop each model's collection, data included, and create its indexes (see ./migrate). */
+  automigrate(models?: migrate.ModelSelection | Callback, cb?: Callback): Promise<void> {
+    return this.migrate(models, cb, migrate.automigrate);
+  }
+
+  /** Create missing indexes and replace changed ones; data and indexes made by others stay. */
+  autoupdate(models?: migrate.ModelSelection | Callback, cb?: Callback): Promise<void> {
+    return this.migrate(models, cb, migrate.autoupdate);
+  }
+
+  /** Whether each model's collection already has the indexes its definition asks for. */
+  isActual(models?: migrate.ModelSelection | Callback, cb?: Callback): Promise<boolean> {
+    return this.migrate(models, cb, migrate.isActual);
+  }
+
+  private migrate<T>(
+    models: migrate.ModelSelection | Callback | undefined,
+    cb: Callback | undefined,
+    step: (db: Db, models: migrate.MigrationModel[]) => Promise<T>,
+  ): Promise<T> {
+    // juggler's DataSource.isActual passes `(cb)` on as it got it
+    if (typeof models === 'function') [models, cb] = [undefined, models];
+    const names = models;
+    const running = Promise.resolve().then(() =>
+      step(
+        this.database(),
+        migrate.modelNames(names, this._models).map((name) => ({
+          info: this.modelInfo(name),
+          definition: this.getModelDefinition(name) as ModelDefinition,
+        })),
+      ),
+    );
+    if (cb) running.then((result) => cb(null, result), cb);
+    return running;
+  }
+
+  // ---- geo ----------------------------------------------------------------------------------
+
+  /**
+   * Juggler hands a query with `near` to a connector that has `buildNearFilter`, and otherwise
+   * filters and sorts every instance in memory. Only with enableGeoIndexing are GeoPoints stored
+   * as GeoJSON under a 2dsphere index that `$nearSphere` can use, so only then do we have the
+   * method. The where translator turns `near` into `$nearSphere` itself: the query stays as is.
+   */
+  get buildNearFilter(): ((query: JugglerFilter, near: unknown) => void) | undefined {
+    return this.settings.enableGeoIndexing === true ? () => undefined : undefined;
   }
 }
 

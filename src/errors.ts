@@ -75,6 +75,8 @@ export class DuplicateKeyError extends MongoConnectorError {
 
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
+  // JSON would say null for NaN and Infinity, hiding the very value that was refused
+  if (typeof value === 'number') return String(value);
   try {
     const json = JSON.stringify(value);
     if (json !== undefined) return json.length > 200 ? json.slice(0, 200) + '…' : json;
@@ -82,6 +84,17 @@ export function describe(value: unknown): string {
     // circular or BigInt: fall back to String
   }
   return String(value);
+}
+
+/** A document (or a command carrying one) over MongoDB's 16 MB BSON limit. */
+export class DocumentTooLargeError extends MongoConnectorError {
+  constructor(model: string) {
+    super(`${model}: the data is larger than MongoDB's 16 MB document limit`, {
+      code: 'DOCUMENT_TOO_LARGE',
+      statusCode: 413,
+      model,
+    });
+  }
 }
 
 /** An operation on one instance whose id matches no document. */
@@ -105,13 +118,41 @@ interface DriverErrorShape {
 
 const DUPLICATE_KEY_CODES = new Set([11000, 11001]);
 
+/** BSONObjectTooLarge, and "document after update is larger than" (update, upsert, replace). */
+const TOO_LARGE_CODES = new Set([10334, 17419, 17420]);
+
+/**
+ * The 16 MB limit shows up in four guises: the server refusing an insert (code 2, "object to
+ * insert too large") or an update result (TOO_LARGE_CODES), the driver refusing a batch
+ * ("Document is larger than the maximum size"), and, past ~17 MB, the BSON serializer running out
+ * of its buffer with a bare RangeError about an offset. The last is matched by name, not class:
+ * it comes from Node's own realm, where jest's RangeError is another class.
+ */
+function isTooLarge(shape: DriverErrorShape | null): boolean {
+  if (!shape || typeof shape !== 'object') return false;
+  const text = String(shape.errmsg ?? shape.message ?? '');
+  if (TOO_LARGE_CODES.has(Number(shape.code))) return true;
+  if (Number(shape.code) === 2 && /too large/i.test(text)) return true;
+  if (/^Document is larger than the maximum size/.test(text)) return true;
+  const name = (shape as { name?: unknown }).name;
+  return (
+    name === 'RangeError' &&
+    (shape.code === 'ERR_OUT_OF_RANGE' || /outside the bounds|out of range/i.test(text))
+  );
+}
+
 /**
  * The error the app should see for a driver error: duplicate keys become DuplicateKeyError (with
- * the index named); everything else passes through untouched, labels included, so transaction
- * retry logic can still read them.
+ * the index named), the 16 MB limit DocumentTooLargeError (the original as `cause`); everything
+ * else passes through untouched, labels included, so transaction retry logic can still read them.
  */
 export function fromDriverError(model: string, error: unknown): unknown {
   const shape = error as DriverErrorShape | null;
+  if (isTooLarge(shape)) {
+    const wrapped = new DocumentTooLargeError(model);
+    wrapped.cause = error;
+    return wrapped;
+  }
   if (!shape || !DUPLICATE_KEY_CODES.has(Number(shape.code))) return error;
   const text = String(shape.errmsg ?? shape.message ?? '');
   const index = /index: (\S+)/.exec(text)?.[1];

@@ -6,6 +6,17 @@ export { MongoDB, type CallOptions, type Callback } from './connector';
 export * from './errors';
 export { ObjectIdType, type ModelInfo, type PropertyInfo, type StoredAs } from './model-info';
 export { buildUrl, type MongoDBSettings } from './settings';
+export {
+  runInTransaction,
+  isTransientTransactionError,
+  isUnknownCommitResult,
+  IsolationLevel,
+  TransactionsNotSupportedError,
+  UnsupportedIsolationLevelError,
+  type RunInTransactionOptions,
+  type TransactionSource,
+  type TransactionHandle,
+} from './transaction';
 export const ObjectID = mongodb.ObjectId;
 
 /** The part of juggler's DataSource that initialize() reads and writes. */

@@ -73,7 +73,12 @@ function toObjectId(info: ModelInfo, prop: PropertyInfo, value: unknown): unknow
 
 function toDecimal128(info: ModelInfo, prop: PropertyInfo, value: unknown): unknown {
   if (value instanceof Decimal128) return value;
-  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'bigint') {
+  // juggler turns 'abc' given for a Number property into NaN; stored, it would read back as null
+  const garbage = typeof value === 'number' && !Number.isFinite(value);
+  if (
+    !garbage &&
+    (typeof value === 'number' || typeof value === 'string' || typeof value === 'bigint')
+  ) {
     try {
       return Decimal128.fromString(String(value));
     } catch {

@@ -6,12 +6,12 @@ import { testDatabaseUrl } from './database';
 /** A juggler DataSource with our connector on this test file's own database. */
 export function createDataSource(
   name: string,
-  settings: MongoDBSettings & { replicaSet?: boolean } = {},
+  settings: MongoDBSettings & { onReplicaSet?: boolean } = {},
 ): DataSource {
-  const { replicaSet, ...rest } = settings;
+  const { onReplicaSet, ...rest } = settings;
   return new DataSource({
     connector,
-    url: testDatabaseUrl(name, { replicaSet: Boolean(replicaSet) }),
+    url: testDatabaseUrl(name, { replicaSet: Boolean(onReplicaSet) }),
     ...rest,
   } as never);
 }

@@ -7,6 +7,7 @@
  *   4. the offline route of ./provision.ts (npm registry + Debian archive, run under qemu).
  */
 import { execFileSync } from 'node:child_process';
+import * as os from 'node:os';
 import { MongoClient } from 'mongodb';
 import { MongoMemoryReplSet, MongoMemoryServer } from 'mongodb-memory-server-core';
 import { OFFLINE_MONGOD_VERSION, cachedOfflineMongod, provisionOfflineMongod } from './provision';
@@ -19,12 +20,21 @@ export interface RunningServer {
   readonly version: string;
   readonly replicaSet: boolean;
   stop(): Promise<void>;
+  /**
+   * Stop the process but keep its port and data, so that `resume` brings the same server back
+   * (fault tests). Only servers this module started, and not replica sets, have it.
+   */
+  pause?(): Promise<void>;
+  /** Start a paused server again on the same port and data directory. */
+  resume?(): Promise<void>;
 }
 
 export interface StartOptions {
   /** A one-member replica set, which transactions need. */
   replicaSet?: boolean;
   log?: (line: string) => void;
+  /** Start a server of our own even when MONGODB_URL names one: a test that stops it needs that. */
+  own?: boolean;
 }
 
 // The emulated server takes ~5 s to start and is slower than a native one under load.
@@ -32,7 +42,7 @@ const LAUNCH_TIMEOUT_MS = 120_000;
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? (() => {});
-  const external = process.env.MONGODB_URL;
+  const external = options.own ? undefined : process.env.MONGODB_URL;
   if (external) {
     return describe(external, 'MONGODB_URL (external server)', async () => {});
   }
@@ -81,8 +91,18 @@ async function startMemoryServer(
     await set.waitUntilRunning();
     return describe(stripDbPath(set.getUri()), source, () => set.stop().then(() => {}), true);
   }
-  const server = await MongoMemoryServer.create({ binary, instance });
-  return describe(stripDbPath(server.getUri()), source, () => server.stop().then(() => {}));
+  // a server that is paused and resumed must keep its data; before 7.0 the default engine is in-memory
+  const storage = options.own ? { storageEngine: 'wiredTiger' as const } : {};
+  const server = await MongoMemoryServer.create({ binary, instance: { ...instance, ...storage } });
+  const running = await describe(stripDbPath(server.getUri()), source, () =>
+    server.stop().then(() => {}),
+  );
+  return {
+    ...running,
+    pause: () => server.stop({ doCleanup: false }).then(() => {}),
+    // true: the port it had, not a fresh one; the kept instance reuses its data directory
+    resume: () => server.start(true),
+  };
 }
 
 async function describe(
@@ -91,7 +111,11 @@ async function describe(
   stop: () => Promise<void>,
   replicaSet?: boolean,
 ): Promise<RunningServer> {
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000 });
+  // runtimeAdapters: inside a jest test (a server of its own) the driver cannot import `os` itself
+  const client = new MongoClient(url, {
+    serverSelectionTimeoutMS: 10_000,
+    runtimeAdapters: { os },
+  });
   try {
     const info = await client.db('admin').command({ buildInfo: 1 });
     const hello = await client.db('admin').command({ hello: 1 });
