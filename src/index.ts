@@ -6,6 +6,7 @@ export { MongoDB, type CallOptions, type Callback } from './connector';
 export * from './errors';
 export { ObjectIdType, type ModelInfo, type PropertyInfo, type StoredAs } from './model-info';
 export { buildUrl, type MongoDBSettings } from './settings';
+export { IndexDefinitionError, IndexMigrationError } from './migrate';
 export {
   runInTransaction,
   isTransientTransactionError,

@@ -1,7 +1,12 @@
-import type { Document } from 'mongodb';
+import type { ClientSession, Document } from 'mongodb';
 import { sanitizeData } from '../sanitize';
 import { fromStoredValue, toStoredDocument } from '../values';
 import type { AppData, OperationContext } from './context';
+
+/** Insert commands take a session but no collation: the server refuses the field. */
+function insertOptions(ctx: OperationContext): { session?: ClientSession } {
+  return ctx.driverOptions.session ? { session: ctx.driverOptions.session } : {};
+}
 
 /** The document to insert for app data; without an id, MongoDB generates an ObjectId. */
 function insertable(ctx: OperationContext, data: AppData): Document {
@@ -12,7 +17,7 @@ function insertable(ctx: OperationContext, data: AppData): Document {
 export async function create(ctx: OperationContext, data: AppData): Promise<unknown> {
   const doc = insertable(ctx, data);
   // the driver writes the generated _id into doc
-  await ctx.collection.insertOne(doc, ctx.driverOptions);
+  await ctx.collection.insertOne(doc, insertOptions(ctx));
   return fromStoredValue(ctx.info.idProperty, doc._id);
 }
 
@@ -20,7 +25,7 @@ export async function create(ctx: OperationContext, data: AppData): Promise<unkn
 export async function createAll(ctx: OperationContext, data: AppData[]): Promise<AppData[]> {
   if (!data.length) return [];
   const docs = data.map((item) => insertable(ctx, item));
-  await ctx.collection.insertMany(docs, { ...ctx.driverOptions, ordered: true });
+  await ctx.collection.insertMany(docs, { ...insertOptions(ctx), ordered: true });
   const { idName, idProperty } = ctx.info;
   return data.map((item, i) => ({ ...item, [idName]: fromStoredValue(idProperty, docs[i]._id) }));
 }
