@@ -13,11 +13,11 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   const log = (line: string) => console.log(line);
   const standalone = await startServer({ log });
-  // the replica set resolves through the same routes; an external server that is already a
-  // replica set serves both
+  // an external server that is already a replica set serves both; otherwise the replica set is
+  // ours, resolved through the same binary routes (MONGODB_URL cannot name a second server)
   const replicaSet = standalone.replicaSet
     ? standalone
-    : await startServer({ replicaSet: true, log }).catch(async (error) => {
+    : await startServer({ replicaSet: true, own: true, log }).catch(async (error) => {
         await standalone.stop();
         throw error;
       });
