@@ -9,10 +9,27 @@ process.env.COMPAT_CONNECTOR ??= 'mongo';
 const tsJest: Config['transform'] = { '^.+\\.ts$': 'ts-jest' };
 // uuid 13 is ESM-only and jest on Node 20 cannot require it; juggler needs only v1 and v4
 const moduleNameMapper = { '^uuid$': '<rootDir>/__tests__/support/uuid-shim.js' };
+// the same suites again against juggler 7, installed under the alias loopback-datasource-juggler-7
+const juggler7 = '<rootDir>/node_modules/loopback-datasource-juggler-7';
+const juggler7Env = '<rootDir>/__tests__/support/juggler7-env.ts';
+const juggler7Mapper = {
+  '^loopback-datasource-juggler$': juggler7,
+  '^loopback-datasource-juggler/(.*)$': `${juggler7}/$1`,
+};
+// the LoopBack 4 example needs decorators, so ts-jest compiles it with its own tsconfig; not in
+// isolation, because LoopBack's injection reads the parameter types that decorator metadata records
+const lb4Transform: Config['transform'] = {
+  '^.+\\.ts$': [
+    'ts-jest',
+    { tsconfig: '<rootDir>/examples/lb4-app/tsconfig.json', diagnostics: false },
+  ],
+};
 
 const config: Config = {
   globalSetup: '<rootDir>/__tests__/support/global-setup.ts',
   globalTeardown: '<rootDir>/__tests__/support/global-teardown.ts',
+  // the juggler 7 projects rerun the same files: after all others, not beside their twins
+  testSequencer: '<rootDir>/__tests__/support/test-sequencer.js',
   // the embedded server runs under emulation on 2 cores; more workers only queue behind it
   maxWorkers: 2,
   // per test and hook: a real server under emulation, with automigrate in many hooks
@@ -33,6 +50,29 @@ const config: Config = {
       testMatch: ['<rootDir>/__tests__/integration/**/*.test.ts'],
     },
     { ...compat, rootDir: __dirname, transform: tsJest },
+    {
+      displayName: 'integration (juggler 7)',
+      testEnvironment: 'node',
+      transform: tsJest,
+      setupFiles: [juggler7Env],
+      moduleNameMapper: { ...moduleNameMapper, ...juggler7Mapper },
+      testMatch: ['<rootDir>/__tests__/integration/**/*.test.ts'],
+    },
+    {
+      ...compat,
+      displayName: 'juggler-compat (juggler 7)',
+      rootDir: __dirname,
+      transform: tsJest,
+      setupFiles: [juggler7Env],
+      moduleNameMapper: { ...compat.moduleNameMapper, ...juggler7Mapper },
+    },
+    {
+      displayName: 'lb4-app',
+      testEnvironment: 'node',
+      transform: lb4Transform,
+      moduleNameMapper,
+      testMatch: ['<rootDir>/examples/lb4-app/__tests__/**/*.test.ts'],
+    },
   ],
 };
 

@@ -1,0 +1,3 @@
+export * from './customer.controller';
+export * from './customer-order.controller';
+export * from './order.controller';

@@ -1,0 +1,2 @@
+export * from './customer.model';
+export * from './order.model';

@@ -1,0 +1,2 @@
+export * from './customer.repository';
+export * from './order.repository';
