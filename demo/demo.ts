@@ -36,15 +36,21 @@ async function main(): Promise<void> {
 
     const ada = await Author.create({ name: 'Ada Lovelace', email: 'ada@example.com' });
     show('create Author ->', ada.toJSON());
-    const books = await Book.create([
+    const books = await Book.createAll([
       { title: 'Notes on the Analytical Engine', year: 1843, authorId: ada.id },
       { title: 'Sketch of the Engine', year: 1842, authorId: ada.id },
       { title: 'A Later Letter', year: 1850, authorId: ada.id },
     ]);
-    show('createAll 3 Books -> ids', books.map((b: Model) => b.id));
+    show(
+      'createAll 3 Books -> ids',
+      books.map((b: Model) => b.id),
+    );
 
     const found = await Book.find({ where: { year: { lt: 1850 } }, order: 'year ASC', limit: 2 });
-    show('find year<1850 order year ASC, 2 ->', found.map((b: Model) => `${b.year} ${b.title}`));
+    show(
+      'find year<1850 order year ASC, 2 ->',
+      found.map((b: Model) => `${b.year} ${b.title}`),
+    );
 
     const upserted = await Book.updateOrCreate({ id: books[2].id, year: 1851 });
     show('updateOrCreate existing id ->', upserted.toJSON());
@@ -64,9 +70,8 @@ async function main(): Promise<void> {
     show('findById with include books ->', withBooks.toJSON().books.length + ' books');
     show('count Books year>=1843 ->', await Book.count({ year: { gte: 1843 } }));
 
-    const raw = await connector.MongoDB.prototype.collection
-      .call(ds.connector as never, 'Book')
-      .findOne({});
+    const mongo = ds.connector as unknown as connector.MongoDB;
+    const raw = await mongo.collection('Book').findOne({});
     show('stored authorId is an ObjectId ->', raw?.authorId?.constructor?.name);
 
     show('destroyById first Book ->', await Book.destroyById(books[0].id));
