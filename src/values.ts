@@ -179,6 +179,16 @@ function appName(info: ModelInfo, field: string): string {
   return field === '_id' ? info.idName : field;
 }
 
+/**
+ * An ObjectId's 24-hex string, flat. bson builds it by concatenating twelve 2-character pieces,
+ * which V8 keeps as a tree of string fragments: about 230 bytes per id instead of 40, held for as
+ * long as the app holds the id (2 MB more for a find of 10,000 documents). toLowerCase, a no-op
+ * on hex, returns it flattened into one string.
+ */
+function hexString(id: ObjectId): string {
+  return id.toHexString().toLowerCase();
+}
+
 /** The app value for one stored value; `prop` is undefined for fields the model does not know. */
 export function fromStoredValue(prop: PropertyInfo | undefined, value: unknown): unknown {
   if (Array.isArray(value)) return value.map((item) => fromStoredScalar(prop, item));
@@ -187,7 +197,7 @@ export function fromStoredValue(prop: PropertyInfo | undefined, value: unknown):
 
 function fromStoredScalar(prop: PropertyInfo | undefined, value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (value instanceof ObjectId) return value.toHexString();
+  if (value instanceof ObjectId) return hexString(value);
   if (value instanceof Decimal128) {
     return prop?.appType === 'number' ? Number(value.toString()) : value.toString();
   }
