@@ -3,7 +3,7 @@
  * called directly with the arguments juggler would pass, loopback-connector-mongodb through
  * juggler (the reference), and the mongodb driver alone (one call per op: the floor). The
  * reference's methods called directly serve only the measurement of the layers with the driver
- * stubbed (stub.ts).
+ * stubbed (stub.ts); the reference's own driver version alone (`raw5`) only BENCH_DRIVER5 runs.
  */
 import { DataSource } from 'loopback-datasource-juggler';
 import * as reference from 'loopback-connector-mongodb';

@@ -94,7 +94,9 @@ export function buildReport(
   lines.push(
     `| single-document ops | ${n} calls per op per contender per round, ${facts.rounds} rounds |`,
   );
-  lines.push(`| bulk | ${facts.bulk} documents, ${facts.bulkRounds} rounds |`);
+  lines.push(
+    `| bulk | ${facts.bulk} documents, ${facts.bulkRounds} rounds (the reference: ${Math.min(2, facts.bulkRounds)}) |`,
+  );
   if (layers.length) {
     lines.push(
       `| driver stubbed | ${facts.stubN} calls per op per contender per round, ${facts.rounds} rounds |`,
