@@ -2,9 +2,21 @@ import type { Document, FindOptions } from 'mongodb';
 import { buildProjection } from '../query/fields';
 import { buildSort } from '../query/order';
 import { buildFilter, sortsByDistance } from '../query/where';
+import { isPlainObject } from '../sanitize';
 import { fromStoredDocument } from '../values';
 import { idFilter } from './by-id';
 import type { AppData, JugglerFilter, OperationContext } from './context';
+
+const NO_DEFAULT_SORT = { disableDefaultSort: true };
+
+/**
+ * Whether the filter is an equality on `_id` alone (juggler's findById), which matches one
+ * document at most: the default id sort would only cost the driver and the server a sort spec.
+ */
+function oneAtMost(query: Document): boolean {
+  for (const key in query) if (key !== '_id') return false;
+  return '_id' in query && !isPlainObject(query._id);
+}
 
 /** The driver's find arguments for a juggler filter; shared by find and iterate. */
 export function findArguments(
@@ -18,7 +30,7 @@ export function findArguments(
   if (projection) options.projection = projection;
   // a $nearSphere filter returns nearest first; any sort would undo that
   if (!sortsByDistance(query)) {
-    const sort = buildSort(info, filter.order, info);
+    const sort = buildSort(info, filter.order, oneAtMost(query) ? NO_DEFAULT_SORT : info);
     if (sort) options.sort = sort;
   }
   const skip = filter.skip ?? filter.offset;
