@@ -17,8 +17,10 @@ import {
   TODO_PROPERTIES,
   TODO_SETTINGS,
   bulkFilter,
+  byIdFilterNormalized,
   countWhere,
   findFilter,
+  findFilterNormalized,
   rawBulk,
   rawCount,
   rawFind,
@@ -115,11 +117,6 @@ export function referenceViaJuggler(name: string, serverUrl: string, database: s
   return jugglerContender(name, 'reference', serverUrl, database);
 }
 
-/** Juggler's normalised filter with a limit, as its DAO hands it to `connector.all`. */
-function allFilter<F extends object>(filter: F): F & { offset: number; skip: number } {
-  return { ...filter, offset: 0, skip: 0 };
-}
-
 /**
  * A connector's DAO methods called as juggler calls them (`verify.ts` checks the arguments against
  * what juggler really passes), without juggler: no model instances, hooks or validation.
@@ -152,8 +149,8 @@ async function connectorOnly(
     database,
     connector,
     create: (data) => call('create', MODEL, data),
-    findById: (id) => call('all', MODEL, allFilter({ where: { id }, limit: 1 })),
-    find: (from) => call('all', MODEL, allFilter(findFilter(from))),
+    findById: (id) => call('all', MODEL, byIdFilterNormalized(id)),
+    find: (from) => call('all', MODEL, findFilterNormalized(from)),
     updateOrCreate: (id, data) => call('updateOrCreate', MODEL, { ...data, id }),
     count: (from) => call('count', MODEL, countWhere(from)),
     updateAll: (from, done) => call('update', MODEL, updateWhere(from), { done }),

@@ -2,13 +2,14 @@
  * `npm run bench`: our connector against loopback-connector-mongodb and the bare mongodb driver,
  * in one process against one server, in interleaved rounds. Writes benchmarks/RESULTS.md.
  *
- * BENCH_N (calls per op per round, default 300), BENCH_ROUNDS (default 8, made even),
+ * BENCH_N (calls per op per round, default 300), BENCH_ROUNDS (default 6, made even),
  * BENCH_BULK (documents for createAll and the big find, default 10000), BENCH_BULK_ROUNDS
- * (default 4, made even, at most BENCH_ROUNDS; the reference takes part in the first 2), BENCH_STUB_N (calls per op per round with the
- * driver stubbed, default 1000; 0 skips that part), BENCH_CONTROL=1 (a second "ours via juggler"
- * contender: ours against itself shows what is left of slot effects), BENCH_DRIVER5=1 (the raw
- * driver once more, in the version the reference uses), BENCH_OUT (report path;
- * every sample goes beside it as JSON). `--render` writes the report again from those samples.
+ * (default 4, made even, at most BENCH_ROUNDS; the reference takes part in the first 2),
+ * BENCH_STUB_N (calls per op per round with the driver stubbed, default 1000; 0 skips that part),
+ * BENCH_CONTROL=1 (a second "ours via juggler" contender: ours against itself shows what is left
+ * of slot effects), BENCH_DRIVER5=1 (the raw driver once more, in the version the reference
+ * uses), BENCH_OUT (report path; every sample goes beside it as JSON). `--render` writes the
+ * report again from those samples.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -38,7 +39,7 @@ const int = (name: string, fallback: number, min = 1) => {
 const even = (value: number) => value + (value % 2);
 
 const N = int('BENCH_N', 300);
-const ROUNDS = even(int('BENCH_ROUNDS', 8));
+const ROUNDS = even(int('BENCH_ROUNDS', 6));
 const BULK = int('BENCH_BULK', 10_000);
 const BULK_ROUNDS = Math.min(ROUNDS, even(int('BENCH_BULK_ROUNDS', 4)));
 const STUB_N = int('BENCH_STUB_N', 1000, 0);

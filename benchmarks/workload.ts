@@ -54,6 +54,20 @@ export const findFilter = (k: number) => ({
   order: 'n ASC',
   limit: 10,
 });
+/** findFilter as juggler's DAO hands it to `connector.all` (a filter with a limit gains these). */
+export const findFilterNormalized = (k: number) => ({
+  where: { done: false, n: { gte: k } },
+  order: 'n ASC',
+  limit: 10,
+  offset: 0,
+  skip: 0,
+});
+export const byIdFilterNormalized = (id: unknown) => ({
+  where: { id },
+  limit: 1,
+  offset: 0,
+  skip: 0,
+});
 export const countWhere = (k: number) => ({ n: { between: [k, k + 99] } });
 export const updateWhere = (k: number) => ({ n: { between: [k, k + 9] } });
 export const bulkFilter = () => ({ where: { n: { gte: BULK_BASE } }, order: 'n ASC' });
