@@ -4,6 +4,7 @@ import {
   MongoClient,
   ObjectId,
   type ClientSession,
+  type CollationOptions,
   type Collection,
   type Db,
   type Document,
@@ -31,7 +32,7 @@ export interface CallOptions {
   /** A transaction from `Model.beginTransaction()`; its `connection` is our session. */
   transaction?: { connection?: unknown };
   allowExtendedOperators?: boolean;
-  collation?: Document;
+  collation?: CollationOptions;
   [key: string]: unknown;
 }
 
@@ -173,7 +174,7 @@ export class MongoDB extends Connector {
         ...(session ? { session } : {}),
         ...(collation ? { collation } : {}),
       },
-    } as OperationContext;
+    };
   }
 
   /** Run an operation and answer juggler's callback; a tuple result is spread into it. */
