@@ -40,9 +40,12 @@ export interface ModelInfo {
   readonly propertyByField: ReadonlyMap<string, PropertyInfo>;
   /** True when some property other than the id has a field name unlike its own name. */
   readonly renamesFields: boolean;
-  /** Model or datasource setting; undefined when neither says. */
-  readonly allowExtendedOperators: boolean | undefined;
-  readonly disableSanitization: boolean;
+  /**
+   * Juggler's own settings object for the model, held live rather than copied: the sanitizing
+   * switches in it (and in the datasource's settings) are read per call, so that an app may
+   * change them after the model is defined, as juggler and loopback-connector-mongodb both allow.
+   */
+  readonly modelSettings: Readonly<Record<string, unknown>>;
   readonly enableGeoIndexing: boolean;
   readonly disableDefaultSort: boolean;
 }
@@ -128,13 +131,7 @@ export function buildModelInfo(
     properties,
     propertyByField,
     renamesFields,
-    allowExtendedOperators: firstBoolean(
-      settings.allowExtendedOperators,
-      dataSourceSettings.allowExtendedOperators,
-    ),
-    disableSanitization: Boolean(
-      firstBoolean(mongoSettings.disableSanitization, dataSourceSettings.disableSanitization),
-    ),
+    modelSettings: settings,
     enableGeoIndexing: Boolean(
       firstBoolean(mongoSettings.enableGeoIndexing, dataSourceSettings.enableGeoIndexing),
     ),
@@ -228,7 +225,7 @@ function typeName(type: unknown): string | undefined {
   return undefined;
 }
 
-function firstBoolean(...values: unknown[]): boolean | undefined {
+export function firstBoolean(...values: unknown[]): boolean | undefined {
   for (const value of values) if (typeof value === 'boolean') return value;
   return undefined;
 }
