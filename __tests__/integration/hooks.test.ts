@@ -3,11 +3,11 @@
  * fires them once per driver call, with the context loopback-connector-mongodb gives its hooks,
  * and a hook can fail or answer a call. The shape checks run the same app code on both connectors.
  */
-import { DataSource } from 'loopback-datasource-juggler';
+import type { DataSource } from 'loopback-datasource-juggler';
 import { ObjectId } from 'mongodb';
 import * as ours from '../../src';
 import type { ExecuteContext } from '../../src/observers';
-import { testDatabaseUrl } from '../support/database';
+import { CONNECTORS, connectedDataSource } from '../support/connectors';
 import { defineModel, mongoConnector, type TestModel } from '../support/datasource';
 
 type Hook = (ctx: ExecuteContext, next: (err?: unknown) => void) => void;
@@ -19,16 +19,7 @@ interface Observable {
   clearObservers(event: string): void;
 }
 
-function dataSource(connector: unknown, name: string): DataSource {
-  return new DataSource({ connector, url: testDatabaseUrl(name) } as never);
-}
-
 const observable = (ds: DataSource): Observable => ds.connector as unknown as Observable;
-
-const CONNECTORS = [
-  ['ours', ours],
-  ['loopback-connector-mongodb', require('loopback-connector-mongodb')],
-] as const;
 
 /** What a logging hook records: one line per event. */
 interface Logged {
@@ -58,13 +49,13 @@ function recordHooks(ds: DataSource): Logged[] {
   return log;
 }
 
-describe.each(CONNECTORS)('connector hooks on %s', (label, connector) => {
+describe.each(CONNECTORS)('connector hooks on %s', (_label, connector) => {
   let ds: DataSource;
   let Note: TestModel;
   let log: Logged[];
 
   beforeAll(async () => {
-    ds = dataSource(connector, `hooks_${label === 'ours' ? 'ours' : 'official'}`);
+    ds = await connectedDataSource(connector, 'hooks');
     Note = defineModel(ds, 'Note', {
       title: { type: String, index: { unique: true } },
       n: Number,
@@ -150,7 +141,7 @@ describe('connector hooks on every DAO method (ours)', () => {
   let log: Logged[];
 
   beforeAll(async () => {
-    ds = dataSource(ours, 'hooks_dao');
+    ds = await connectedDataSource(ours, 'hooks_dao');
     // forceId false: juggler hands updateOrCreate to the connector instead of find + update
     Item = defineModel(ds, 'Item', { name: String, n: Number }, { forceId: false });
     await ds.automigrate();
