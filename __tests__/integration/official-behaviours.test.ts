@@ -160,3 +160,173 @@ describe('disableSanitization as a datasource setting (ours; the official reads 
     expect(found.map((c: TestModel) => c.name)).toEqual(['b']);
   });
 });
+
+/** Customers with an embedded Address (holding Money, a GeoPoint and a Buffer) and a list of them. */
+function defineCustomer(ds: DataSource): TestModel {
+  const Money = define(
+    ds,
+    'Money',
+    { amount: { type: String, mongodb: { dataType: 'Decimal128' } }, currency: String },
+    { strict: true },
+  );
+  const Address = define(
+    ds,
+    'Address',
+    { street: String, location: 'GeoPoint', price: Money, scan: Buffer },
+    { strict: true },
+  );
+  return define(
+    ds,
+    'Customer',
+    {
+      name: String,
+      email: { type: String, mongodb: { fieldName: 'e_mail' } },
+      address: Address,
+      previous: [Address],
+    },
+    { indexes: { near_home: { keys: { 'address.location': '2dsphere' } } } },
+  );
+}
+
+const PARIS = { lat: 48.8566, lng: 2.3522 };
+const VERSAILLES = { lat: 48.8049, lng: 2.1204 }; // about 18 km from Paris
+const SCAN = Buffer.from([0, 1, 2, 250]);
+
+async function seedCustomers(Customer: TestModel): Promise<TestModel[]> {
+  await Customer.destroyAll();
+  return Promise.all([
+    Customer.create({
+      name: 'ann',
+      email: 'ann@example.com',
+      address: {
+        street: 'rue A',
+        location: PARIS,
+        price: { amount: '12.50', currency: 'EUR' },
+        scan: SCAN,
+      },
+      previous: [{ street: 'old', scan: SCAN, price: { amount: '1.25', currency: 'EUR' } }],
+    }),
+    Customer.create({
+      name: 'bob',
+      address: { street: 'rue B', location: VERSAILLES, price: { amount: '99', currency: 'EUR' } },
+    }),
+  ]);
+}
+
+async function names(Customer: TestModel, where: object): Promise<string[]> {
+  return (await Customer.find({ where, order: 'name ASC' })).map((c: TestModel) => c.name);
+}
+
+describe.each(CONNECTORS)('embedded models on %s', (label, connector) => {
+  let ds: DataSource;
+  let Customer: TestModel;
+
+  beforeAll(async () => {
+    ds = await connectedDataSource(connector, 'ob_embedded');
+    Customer = defineCustomer(ds);
+    await ds.automigrate();
+  });
+  afterAll(() => ds.disconnect());
+
+  it('finds an instance with embedded models by id and reads it back whole', async () => {
+    const [ann] = await seedCustomers(Customer);
+    const found = (await Customer.findById(ann.id)).toObject();
+    expect(found).toMatchObject({
+      name: 'ann',
+      email: 'ann@example.com',
+      address: { street: 'rue A', location: PARIS, price: { amount: '12.50', currency: 'EUR' } },
+      previous: [{ street: 'old', price: { amount: '1.25', currency: 'EUR' } }],
+    });
+    expect(Buffer.isBuffer(found.address.scan) && found.address.scan.equals(SCAN)).toBe(true);
+    // loopback-connector-mongodb leaves a Buffer inside an array of embedded models a Binary
+    if (label === 'ours') {
+      expect(Buffer.isBuffer(found.previous[0].scan) && found.previous[0].scan.equals(SCAN)).toBe(
+        true,
+      );
+    }
+  });
+
+  it('matches a where on a Decimal128 inside an embedded model', async () => {
+    await seedCustomers(Customer);
+    expect(await names(Customer, { 'address.price.amount': '12.50' })).toEqual(['ann']);
+  });
+
+  it('stores a renamed property under its field name whichever name the data uses', async () => {
+    await Customer.destroyAll();
+    await Customer.create({ name: 'by-app-name', email: 'a@example.com' });
+    // loopback-connector-mongodb reads data given under the field name back as null
+    if (label === 'ours') await Customer.create({ name: 'by-field-name', e_mail: 'f@example.com' });
+    const found = await Customer.find({ order: 'name ASC' });
+    expect(found.map((c: TestModel) => [c.name, c.email])).toEqual([
+      ['by-app-name', 'a@example.com'],
+      ...(label === 'ours' ? [['by-field-name', 'f@example.com']] : []),
+    ]);
+  });
+});
+
+describe.each(CONNECTORS)('near with enableGeoIndexing on %s', (label, connector) => {
+  let ds: DataSource;
+  let Place: TestModel;
+
+  beforeAll(async () => {
+    ds = await connectedDataSource(connector, 'ob_near', { enableGeoIndexing: true });
+    // ours makes the 2dsphere index for a GeoPoint by itself; the official needs it declared
+    const indexes = { location_2dsphere: { keys: { location: '2dsphere' } } };
+    Place = define(
+      ds,
+      'Place',
+      { name: String, location: 'GeoPoint' },
+      label === 'ours' ? {} : { indexes },
+    );
+    await ds.automigrate();
+    await Place.create([
+      { name: 'paris', location: PARIS },
+      { name: 'versailles', location: VERSAILLES },
+    ]);
+  });
+  afterAll(() => ds.disconnect());
+
+  const near = async (maxDistance: number, unit?: string) =>
+    (
+      await Place.find({
+        where: { location: { near: PARIS, maxDistance, ...(unit ? { unit } : {}) } },
+      })
+    ).map((p: TestModel) => p.name);
+
+  it('honours unit, nearest first', async () => {
+    expect(await near(5, 'kilometers')).toEqual(['paris']);
+    expect(await near(25, 'kilometers')).toEqual(['paris', 'versailles']);
+    expect(await near(5000, 'meters')).toEqual(['paris']);
+    expect(await near(15, 'miles')).toEqual(['paris', 'versailles']);
+  });
+
+  it('reads a distance without unit as miles, as juggler does (the official: meters)', async () => {
+    // 20 miles reach Versailles; 20 meters would reach nothing but Paris itself
+    expect(await near(20)).toEqual(label === 'ours' ? ['paris', 'versailles'] : ['paris']);
+  });
+});
+
+describe('near on a location inside an embedded model, with enableGeoIndexing (ours)', () => {
+  // loopback-connector-mongodb stores a GeoPoint inside an embedded model as {lat, lng} and then
+  // fails reading it back with enableGeoIndexing; juggler's in-memory near (without the setting)
+  // does not look inside embedded models on either connector
+  let ds: DataSource;
+  let Customer: TestModel;
+
+  beforeAll(async () => {
+    ds = await connectedDataSource(ours, 'ob_nested_near', { enableGeoIndexing: true });
+    Customer = defineCustomer(ds);
+    await ds.automigrate();
+    await seedCustomers(Customer);
+  });
+  afterAll(() => ds.disconnect());
+
+  it('finds the documents, in the unit given, and reads the point back as {lat, lng}', async () => {
+    const near = (maxDistance: number, unit: string) =>
+      names(Customer, { 'address.location': { near: PARIS, maxDistance, unit } });
+    expect(await near(5, 'kilometers')).toEqual(['ann']);
+    expect(await near(25, 'kilometers')).toEqual(['ann', 'bob']);
+    const [ann] = await Customer.find({ where: { name: 'ann' } });
+    expect(ann.toObject().address.location).toEqual(PARIS);
+  });
+});
