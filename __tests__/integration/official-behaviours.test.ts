@@ -4,6 +4,7 @@
  * differs, the test is ours alone and the README's switching table says why.
  */
 import type { DataSource } from 'loopback-datasource-juggler';
+import { Decimal128, type Db } from 'mongodb';
 import { OperatorNotAllowedError } from '../../src';
 import * as ours from '../../src';
 import { CONNECTORS, connectedDataSource } from '../support/connectors';
@@ -328,5 +329,48 @@ describe('near on a location inside an embedded model, with enableGeoIndexing (o
     expect(await near(25, 'kilometers')).toEqual(['ann', 'bob']);
     const [ann] = await Customer.find({ where: { name: 'ann' } });
     expect(ann.toObject().address.location).toEqual(PARIS);
+  });
+});
+
+describe.each(CONNECTORS)('Decimal128 properties and ids on %s', (label, connector) => {
+  let ds: DataSource;
+  let Price: TestModel;
+
+  beforeAll(async () => {
+    ds = await connectedDataSource(connector, 'ob_decimal');
+    Price = define(ds, 'Price', {
+      text: { type: String, mongodb: { dataType: 'Decimal128' } },
+      value: { type: Number, mongodb: { dataType: 'Decimal128' } },
+    });
+    await ds.automigrate();
+  });
+  afterAll(() => ds.disconnect());
+
+  it('stores Decimal128 on the server and matches it by its text', async () => {
+    await Price.create({ text: '12.50' });
+    const db = (ds.connector as unknown as { db: Db }).db;
+    expect((await db.collection('Price').findOne({}))?.text).toEqual(
+      Decimal128.fromString('12.50'),
+    );
+    expect(await Price.count({ text: '12.5' })).toBe(1);
+  });
+
+  if (label !== 'ours') return;
+
+  it('reads a String-typed Decimal128 back as its exact text (ours; the official: Decimal128)', async () => {
+    const created = await Price.create({ text: '7.10' });
+    expect((await Price.findById(created.id)).text).toBe('7.10');
+  });
+
+  it('reads a Number-typed Decimal128 back as a number (ours)', async () => {
+    const created = await Price.create({ value: 0.1 });
+    expect((await Price.findById(created.id)).value).toBe(0.1);
+  });
+
+  it('gives ids as 24-hex strings, not ObjectId instances (ours)', async () => {
+    const created = await Price.create({ text: '1' });
+    const found = await Price.findById(created.id);
+    expect(typeof found.id).toBe('string');
+    expect(found.id).toMatch(/^[0-9a-f]{24}$/);
   });
 });
