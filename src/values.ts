@@ -45,7 +45,7 @@ function toStoredEmbedded(
   let stored: Record<string, unknown> | undefined;
   for (const [name, prop] of embedded) {
     if (!(name in value)) continue;
-    // copied on the first change only: the app's data stays as it gave it
+    // copied once, when it holds a coerced property: the app's data stays as it gave it
     stored ??= { ...value };
     stored[name] = toStoredValue(info, prop, value[name]);
   }
