@@ -14,13 +14,15 @@ export const CONNECTORS = [
  * loopback-connector-mongodb opens a second client that it never closes when an operation
  * arrives while its first connection is still being made.
  */
-export async function connectedDataSource(
+export async function connectedDataSource<D extends DataSource = DataSource>(
   connector: unknown,
   name: string,
   settings: Record<string, unknown> = {},
-): Promise<DataSource> {
+  // LoopBack 4's juggler.DataSource, from the juggler @loopback/repository brings along
+  DataSourceClass: new (settings: never) => D = DataSource as never,
+): Promise<D> {
   const suffix = connector === ours ? 'ours' : 'official';
-  const ds = new DataSource({
+  const ds = new DataSourceClass({
     connector,
     url: testDatabaseUrl(`${name}_${suffix}`),
     ...settings,
