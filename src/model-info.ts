@@ -233,7 +233,11 @@ function withEmbedded(
     if (def?.id) continue;
     const nested = withEmbedded(
       // field renames apply to a model's own properties only, as in loopback-connector-mongodb
-      { ...describeProperty(name, def ?? {}, false), name: `${property.name}.${name}`, field: name },
+      {
+        ...describeProperty(name, def ?? {}, false),
+        name: `${property.name}.${name}`,
+        field: name,
+      },
       def?.type,
       inside,
     );
