@@ -9,6 +9,7 @@ import {
   type Db,
   type Document,
 } from 'mongodb';
+import * as changeStreams from './change-streams';
 import * as discovery from './discovery';
 import { ConnectionError, fromDriverError } from './errors';
 import * as migrate from './migrate';
@@ -424,6 +425,22 @@ export class MongoDB extends Connector {
     return answer(
       this.connect().then((db) => discovery.discoverSchemas(db, collection, opts)),
       cb,
+    );
+  }
+
+  // ---- change streams (see ./change-streams) ------------------------------------------------
+
+  /** A model's changes as they happen: `for await (const change of await watch('Todo'))`. */
+  watch(
+    model: string,
+    options: changeStreams.WatchOptions = {},
+  ): Promise<changeStreams.ModelChangeStream> {
+    return Promise.resolve().then(() =>
+      changeStreams.watch(
+        this.context(model, { allowExtendedOperators: options.allowExtendedOperators }),
+        () => this.connect(),
+        options,
+      ),
     );
   }
 }

@@ -8,6 +8,12 @@ export { ObjectIdType, type ModelInfo, type PropertyInfo, type StoredAs } from '
 export { buildUrl, type MongoDBSettings } from './settings';
 export { IndexDefinitionError, IndexMigrationError } from './migrate';
 export {
+  ChangeStreamsNotSupportedError,
+  ModelChangeStream,
+  type ModelChange,
+  type WatchOptions,
+} from './change-streams';
+export {
   DEFAULT_SAMPLE_SIZE,
   DiscoveryError,
   inferSchema,
