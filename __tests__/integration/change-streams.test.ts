@@ -156,6 +156,44 @@ describe('watch', () => {
     }
   });
 
+  it('with pre- and post-images, judges each change, deletes included, by the where', async () => {
+    const collection = mongoConnector(ds).collection('Todo');
+    await mongoConnector(ds).db!.command({
+      collMod: collection.collectionName,
+      changeStreamPreAndPostImages: { enabled: true },
+    });
+    try {
+      const stream = await watch({
+        where: { title: 'keep' },
+        fullDocument: 'required',
+        fullDocumentBeforeChange: 'required',
+      });
+      try {
+        const kept = await Todo.create({ title: 'keep' });
+        const dropped = await Todo.create({ title: 'drop' });
+        await kept.updateAttributes({ done: true });
+        await Todo.destroyById(dropped.id);
+        await Todo.destroyById(kept.id);
+        const changes = await take(stream, 3);
+        expect(changes.map((c) => [c.operationType, c.id])).toEqual([
+          ['insert', kept.id],
+          ['update', kept.id],
+          ['delete', kept.id],
+        ]);
+        // the post-image is the document right after the update, though it is gone by now
+        expect(changes[1].data).toMatchObject({ title: 'keep', done: true });
+        expect(changes[2].before).toMatchObject({ title: 'keep', done: true });
+      } finally {
+        await stream.close();
+      }
+    } finally {
+      await mongoConnector(ds).db!.command({
+        collMod: collection.collectionName,
+        changeStreamPreAndPostImages: { enabled: false },
+      });
+    }
+  });
+
   it('resumes after a restart from the last token with exactly the missed changes', async () => {
     const first = await watch();
     await Todo.create({ title: 'r1' });

@@ -28,7 +28,10 @@ export interface WatchOptions {
    * `'whenAvailable'`/`'required'` (post-images: as it was right after the change), `'default'`.
    */
   fullDocument?: ChangeStreamOptions['fullDocument'];
-  /** Pre-images (the collection needs changeStreamPreAndPostImages); deletes are then filtered too. */
+  /**
+   * Pre-images (the collection needs changeStreamPreAndPostImages); with `'required'`, deletes are
+   * filtered by the where too.
+   */
   fullDocumentBeforeChange?: ChangeStreamOptions['fullDocumentBeforeChange'];
   /** Carry on after this change's token (`change.token`, or `stream.resumeToken`). */
   resumeAfter?: ResumeToken;
@@ -81,9 +84,8 @@ export async function watch(
   connect: () => Promise<Db>,
   options: WatchOptions = {},
 ): Promise<ModelChangeStream> {
-  const preImages = Boolean(
-    options.fullDocumentBeforeChange && options.fullDocumentBeforeChange !== 'off',
-  );
+  // only a required pre-image is sure to be there to match a delete on
+  const preImages = options.fullDocumentBeforeChange === 'required';
   const pipeline = changeStreamPipeline(ctx.info, options.where, ctx.sanitize, preImages);
   const hello = (await (await connect()).command({ hello: 1 })) as HelloReply;
   if (!supportsChangeStreams(hello)) throw new ChangeStreamsNotSupportedError(ctx.info.model);
