@@ -245,6 +245,19 @@ describe('discoverAndBuildModels', () => {
   });
 });
 
+/** The types @loopback/cli's model generator knows (its built-ins, plus array and buffer). */
+const GENERATOR_TYPES = [
+  'string',
+  'number',
+  'object',
+  'boolean',
+  'any',
+  'geopoint',
+  'date',
+  'array',
+  'buffer',
+];
+
 describe('lb4 discover, through a LoopBack 4 datasource', () => {
   it('lists, then discovers each model in the form the model generator reads', async () => {
     const lb4 = new juggler.DataSource({ name: 'mongo', connector, url: testDatabaseUrl(NAME) });
@@ -265,9 +278,11 @@ describe('lb4 discover, through a LoopBack 4 datasource', () => {
           disableCamelCase: false,
         })) as unknown as DiscoveredSchema;
         expect(found.options.mongodb.collection).toBe(definition.name);
-        // the generator lower-cases each type to find the built-in one: every type is a string
+        // the generator lower-cases each type to find the built-in one, and maps array, buffer
+        // and their item types to TypeScript: every type must be one of those names
         for (const property of Object.values(found.properties) as DiscoveredProperty[]) {
-          expect(typeof property.type).toBe('string');
+          expect(GENERATOR_TYPES).toContain(property.type);
+          if (property.type === 'array') expect(GENERATOR_TYPES).toContain(property.itemType);
         }
         // and it disconnects after each model; the next call connects again by itself
         await lb4.disconnect();

@@ -218,6 +218,18 @@ describe('inferSchema', () => {
     });
   });
 
+  it('keeps {lat, lng} points plain objects when GeoJSON points turn geo indexing on', () => {
+    const schema = inferSchema('places', [
+      { _id: oid(), spot: { type: 'Point', coordinates: [1, 2] }, legacy: { lat: 2, lng: 1 } },
+    ]);
+    expect(schema.options.mongodb.enableGeoIndexing).toBe(true);
+    expect(schema.properties.spot.type).toBe('geopoint');
+    expect(schema.properties.legacy.type).toBe('object');
+    expect(
+      inferSchema('old', [{ _id: oid(), legacy: { lat: 2, lng: 1 } }]).properties.legacy.type,
+    ).toBe('geopoint');
+  });
+
   it('gives an empty collection just the id', () => {
     expect(Object.keys(inferSchema('empty', []).properties)).toEqual(['id']);
   });

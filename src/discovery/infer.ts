@@ -331,6 +331,13 @@ export function inferSchema(
   const geoJson = [...fields.values()].some(
     (stats) => stats.kinds.size === 1 && stats.kinds.has('geoJsonPoint'),
   );
+  if (geoJson) {
+    // geo indexing would write {lat, lng} points back as GeoJSON: keep those as plain objects
+    for (const [field, stats] of fields) {
+      const property = properties[propertyByField.get(field) as string];
+      if (stats.kinds.has('latLng') && property.type === 'geopoint') property.type = 'object';
+    }
+  }
   const schema: DiscoveredSchema = {
     name: options.modelName ?? pascalCase(collection),
     options: {
