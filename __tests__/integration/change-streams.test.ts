@@ -199,18 +199,25 @@ describe('watch', () => {
     await Todo.create({ title: 'r1' });
     await Todo.create({ title: 'r2' });
     const seen = await take(first, 2);
-    const token = seen[1].token;
+    // the app keeps the token (as JSON, say) and stops
+    const saved = JSON.stringify(seen[1].token);
     await first.close();
     // written while no one watches
     await Todo.create({ title: 'r3' });
     await Todo.create({ title: 'r4' });
-    const resumed = await watch({ resumeAfter: token });
+    // a new process: its own datasource and model
+    const restarted = createDataSource('change_streams', { onReplicaSet: true });
+    defineModel(restarted, 'Todo', { title: String }, { mongodb: { collection: 'todos' } });
+    const resumed = await mongoConnector(restarted).watch('Todo', {
+      resumeAfter: JSON.parse(saved),
+    });
     try {
       await Todo.create({ title: 'r5' });
       const changes = await take(resumed, 3);
       expect(changes.map((c) => c.data?.title)).toEqual(['r3', 'r4', 'r5']);
     } finally {
       await resumed.close();
+      await restarted.disconnect();
     }
   });
 
