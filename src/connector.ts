@@ -9,6 +9,8 @@ import {
   type Db,
   type Document,
 } from 'mongodb';
+import * as changeStreams from './change-streams';
+import * as discovery from './discovery';
 import { ConnectionError, fromDriverError } from './errors';
 import * as migrate from './migrate';
 import { buildModelInfo, ObjectIdType, type ModelInfo } from './model-info';
@@ -404,6 +406,61 @@ export class MongoDB extends Connector {
   get buildNearFilter(): ((query: JugglerFilter, near: unknown) => void) | undefined {
     return this.settings.enableGeoIndexing === true ? () => undefined : undefined;
   }
+
+  // ---- discovery (see ./discovery) ----------------------------------------------------------
+
+  /** The database's collections and views: juggler's and `lb4 discover`'s first call. */
+  discoverModelDefinitions(
+    options?: discovery.DiscoverModelDefinitionsOptions | Callback,
+    cb?: Callback,
+  ): Promise<discovery.DiscoveredModelDefinition[]> {
+    if (typeof options === 'function') [options, cb] = [undefined, options];
+    const opts = options;
+    return answer(
+      this.connect().then((db) => discovery.discoverModelDefinitions(db, opts)),
+      cb,
+    );
+  }
+
+  /** A model definition inferred from a `$sample` of the collection, keyed `owner.collection`. */
+  discoverSchemas(
+    collection: string,
+    options?: discovery.DiscoverSchemasOptions | Callback,
+    cb?: Callback,
+  ): Promise<Record<string, discovery.DiscoveredSchema>> {
+    if (typeof options === 'function') [options, cb] = [undefined, options];
+    const opts = options;
+    return answer(
+      this.connect().then((db) => discovery.discoverSchemas(db, collection, opts)),
+      cb,
+    );
+  }
+
+  // ---- change streams (see ./change-streams) ------------------------------------------------
+
+  /** A model's changes as they happen: `for await (const change of await watch('Todo'))`. */
+  watch(
+    model: string,
+    options: changeStreams.WatchOptions = {},
+  ): Promise<changeStreams.ModelChangeStream> {
+    return Promise.resolve().then(() =>
+      changeStreams.watch(
+        this.context(model, { allowExtendedOperators: options.allowExtendedOperators }),
+        () => this.connect(),
+        options,
+      ),
+    );
+  }
+}
+
+/** Answer an optional callback from a promise, and return the promise for callers without one. */
+function answer<T>(pending: Promise<T>, cb: Callback | undefined): Promise<T> {
+  if (cb)
+    pending.then(
+      (result) => process.nextTick(cb, null, result),
+      (error) => process.nextTick(cb, error),
+    );
+  return pending;
 }
 
 function sessionOf(options: CallOptions | undefined): ClientSession | undefined {

@@ -8,6 +8,24 @@ export { ObjectIdType, type ModelInfo, type PropertyInfo, type StoredAs } from '
 export { buildUrl, type MongoDBSettings } from './settings';
 export { IndexDefinitionError, IndexMigrationError } from './migrate';
 export {
+  ChangeStreamsNotSupportedError,
+  ModelChangeStream,
+  type ModelChange,
+  type WatchOptions,
+} from './change-streams';
+export {
+  DEFAULT_SAMPLE_SIZE,
+  DiscoveryError,
+  inferSchema,
+  type DiscoverModelDefinitionsOptions,
+  type DiscoverSchemasOptions,
+  type DiscoveredIndex,
+  type DiscoveredModelDefinition,
+  type DiscoveredProperty,
+  type DiscoveredSchema,
+  type DiscoveredType,
+} from './discovery';
+export {
   runInTransaction,
   isTransientTransactionError,
   isUnknownCommitResult,
