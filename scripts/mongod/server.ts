@@ -46,7 +46,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   if (external) {
     return describe(external, 'MONGODB_URL (external server)', async () => {});
   }
-  const system = process.env.MONGOMS_SYSTEM_BINARY || mongodOnPath();
+  const system = process.env.MONGOMS_SYSTEM_BINARY || commandOnPath('mongod');
   if (system)
     return startMemoryServer(options, { systemBinary: system }, `system mongod ${system}`);
 
@@ -139,10 +139,11 @@ function stripDbPath(uri: string): string {
   return urlForDatabase(uri, '');
 }
 
-function mongodOnPath(): string | undefined {
+/** Where `command` is on PATH, if it is. */
+export function commandOnPath(command: string): string | undefined {
   try {
     return (
-      execFileSync('sh', ['-c', 'command -v mongod'], { encoding: 'utf8' }).trim() || undefined
+      execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim() || undefined
     );
   } catch {
     return undefined;
