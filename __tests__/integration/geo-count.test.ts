@@ -1,24 +1,11 @@
 import type { DataSource } from 'loopback-datasource-juggler';
+import { CITIES, PARIS } from '../support/cities';
 import { createDataSource, defineModel, type TestModel } from '../support/datasource';
 
-const PARIS = { lat: 48.8566, lng: 2.3522 };
 const EARTH_RADIUS_KM = 6378.1;
 
 // distances from Paris (km): Brussels 264, London 344, Lyon 392, Geneva 411, Amsterdam 430,
 // Marseille 661, Berlin 878, Madrid 1053, Rome 1106, New York 5837
-const CITIES = [
-  { name: 'Paris', country: 'FR', lat: 48.8566, lng: 2.3522 },
-  { name: 'London', country: 'GB', lat: 51.5074, lng: -0.1278 },
-  { name: 'Brussels', country: 'BE', lat: 50.8503, lng: 4.3517 },
-  { name: 'Amsterdam', country: 'NL', lat: 52.3676, lng: 4.9041 },
-  { name: 'Berlin', country: 'DE', lat: 52.52, lng: 13.405 },
-  { name: 'Madrid', country: 'ES', lat: 40.4168, lng: -3.7038 },
-  { name: 'Rome', country: 'IT', lat: 41.9028, lng: 12.4964 },
-  { name: 'Lyon', country: 'FR', lat: 45.764, lng: 4.8357 },
-  { name: 'Marseille', country: 'FR', lat: 43.2965, lng: 5.3698 },
-  { name: 'Geneva', country: 'CH', lat: 46.2044, lng: 6.1432 },
-  { name: 'New York', country: 'US', lat: 40.7128, lng: -74.006 },
-];
 
 /** 500 km in each unit find accepts; no city lies within 1% of 500 km from Paris. */
 const FIVE_HUNDRED_KM: ReadonlyArray<[string, number]> = [

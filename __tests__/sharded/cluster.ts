@@ -46,7 +46,19 @@ export async function shardCollection(
   await admin(ds).command({ split: ns, middle: splitAt });
   const [owner] = await chunkShards(ds, model);
   const other = shardNames().find((shard) => shard !== owner);
-  await admin(ds).command({ moveChunk: ns, find: splitAt, to: other, _waitForDelete: true });
+  const move = { moveChunk: ns, find: splitAt, to: other, _waitForDelete: true };
+  // a shard donates one range at a time: test files running beside this one move theirs too
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin(ds).command(move);
+      return;
+    } catch (error) {
+      if (attempt === 60 || !/currently donating|ConflictingOperation/i.test(String(error))) {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
 }
 
 /** The shards that own chunks of the model's collection, from config.chunks. */

@@ -27,6 +27,9 @@ export interface RunningCluster {
   readonly version: string;
   /** The shard names, as `config.shards` and `$collStats` give them. */
   readonly shards: readonly string[];
+  /** MONGODB_SHARDED_URL's cluster, which outlives us: a test run must drop what it made. */
+  readonly external: boolean;
+  /** Ends the processes we started and removes their data (nothing for an external cluster). */
   stop(): Promise<void>;
 }
 
@@ -44,7 +47,9 @@ const ALREADY_INITIALIZED = 23;
 export async function startShardedCluster(options: ClusterOptions = {}): Promise<RunningCluster> {
   const log = options.log ?? (() => {});
   const external = process.env.MONGODB_SHARDED_URL;
-  if (external) return describeCluster(external, 'MONGODB_SHARDED_URL (external cluster)', noop);
+  if (external) {
+    return describeCluster(external, 'MONGODB_SHARDED_URL (external cluster)', undefined);
+  }
   const binaries = clusterBinaries(log);
   const started = Date.now();
   const cluster = await launch(binaries);
@@ -288,11 +293,13 @@ function startWatchdog(root: string): Watchdog {
   };
 }
 
+/** What the mongos at `url` says of itself; `stop` is absent for a cluster we did not start. */
 async function describeCluster(
   url: string,
   source: string,
-  stop: () => Promise<void>,
+  ownStop: (() => Promise<void>) | undefined,
 ): Promise<RunningCluster> {
+  const stop = ownStop ?? (async () => {});
   const client = new MongoClient(url, {
     serverSelectionTimeoutMS: 10_000,
     runtimeAdapters: { os },
@@ -308,6 +315,7 @@ async function describeCluster(
       source,
       version: String(info.version),
       shards: (shards as Array<{ _id: string }>).map((shard) => shard._id),
+      external: !ownStop,
       stop,
     };
   } catch (error) {
@@ -317,8 +325,6 @@ async function describeCluster(
     await client.close();
   }
 }
-
-async function noop(): Promise<void> {}
 
 if (require.main === module) {
   // by hand: start a cluster, print its URL, stop it on Ctrl-C
