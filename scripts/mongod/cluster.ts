@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { provisionOfflineMongod, provisionOfflineMongos } from './provision';
-import { commandOnPath } from './server';
+import { askNewServer, commandOnPath } from './server';
 
 export interface RunningCluster {
   /** The mongos connection string, without a database name. */
@@ -243,16 +243,15 @@ function freePort(): Promise<number> {
   });
 }
 
-/** SIGTERM (a clean shutdown), then SIGKILL if the process is still there after 20 s. */
+/**
+ * SIGKILL, not a clean shutdown: the data goes with the folder anyway, and a signalled mongos or
+ * replica set member first waits out a quiesce period (up to 15 s) for clients to leave.
+ */
 function terminate(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
   });
 }
 
@@ -274,9 +273,8 @@ function startWatchdog(root: string): Watchdog {
       pids="$pids $line"
     done
     [ -n "$pids" ] || exit 0
-    kill $pids 2>/dev/null
-    sleep 10
     kill -9 $pids 2>/dev/null
+    sleep 1
     rm -rf "$1"
   `;
   const dog = spawn('sh', ['-c', script, 'watchdog', root], {
@@ -300,12 +298,7 @@ async function describeCluster(
   ownStop: (() => Promise<void>) | undefined,
 ): Promise<RunningCluster> {
   const stop = ownStop ?? (async () => {});
-  const client = new MongoClient(url, {
-    serverSelectionTimeoutMS: 10_000,
-    runtimeAdapters: { os },
-  });
-  try {
-    const admin = client.db('admin');
+  return askNewServer(url, stop, async (admin) => {
     const hello = await admin.command({ hello: 1 });
     if (hello.msg !== 'isdbgrid') throw new Error(`${url} is not a mongos (a sharded cluster)`);
     const info = await admin.command({ buildInfo: 1 });
@@ -318,12 +311,7 @@ async function describeCluster(
       external: !ownStop,
       stop,
     };
-  } catch (error) {
-    await stop();
-    throw error;
-  } finally {
-    await client.close();
-  }
+  });
 }
 
 if (require.main === module) {
