@@ -17,6 +17,7 @@ import * as create from './operations/create';
 import * as read from './operations/read';
 import * as upsert from './operations/upsert';
 import * as write from './operations/write';
+import { executeObserver, observed, type ObservableConnector } from './observers';
 import { resolveSanitizeOptions } from './sanitize';
 import { explainShardKeyRefusal } from './sharding';
 import { buildUrl, databaseName, driverOptions, type MongoDBSettings } from './settings';
@@ -152,13 +153,16 @@ export class MongoDB extends Connector {
       process.nextTick(cb, new Error(`${command} is not a collection method`));
       return;
     }
+    const observer = executeObserver(this as ObservableConnector, model, collection);
     Promise.resolve()
-      .then(() => method.apply(collection, args))
-      .then(async (result: unknown) => {
-        // cursors (find, aggregate...) are drained so the callback gets data
-        const cursor = result as { toArray?: () => Promise<unknown> } | null;
-        return cursor && typeof cursor.toArray === 'function' ? cursor.toArray() : result;
-      })
+      .then(() =>
+        observed(observer, command, args, async () => {
+          const result: unknown = await method.apply(collection, args);
+          // cursors (find, aggregate...) are drained so the callback gets data
+          const cursor = result as { toArray?: () => Promise<unknown> } | null;
+          return cursor && typeof cursor.toArray === 'function' ? cursor.toArray() : result;
+        }),
+      )
       .then((result) => cb(null, result), cb);
   }
 
@@ -167,10 +171,14 @@ export class MongoDB extends Connector {
     const info = this.modelInfo(model);
     const session = sessionOf(options);
     const collation = options?.collation ?? this.settings.collation;
+    const collection = this.database().collection(info.collection);
     return {
       info,
-      collection: this.database().collection(info.collection),
-      sanitize: resolveSanitizeOptions(info, options),
+      collection,
+      // juggler's DataSource keeps the settings apps change at run time; ours is the same object
+      // unless the connector was made without one
+      sanitize: resolveSanitizeOptions(info, this.dataSource?.settings ?? this.settings, options),
+      observer: executeObserver(this as ObservableConnector, model, collection),
       driverOptions: {
         ...(session ? { session } : {}),
         ...(collation ? { collation } : {}),

@@ -27,6 +27,12 @@ export interface PropertyInfo {
    */
   readonly appType?: string;
   readonly isId: boolean;
+  /**
+   * For a property typed as an embedded model (or an array of them): the embedded properties,
+   * by name, whose values are coerced both ways (ObjectId, Decimal128, Date, GeoPoint, Buffer, or
+   * another embedded model holding one). Absent when none is, so reads walk only what needs it.
+   */
+  readonly embedded?: ReadonlyMap<string, PropertyInfo>;
 }
 
 /** Facts about one model computed once when it is defined; every hot path reads only these. */
@@ -40,9 +46,12 @@ export interface ModelInfo {
   readonly propertyByField: ReadonlyMap<string, PropertyInfo>;
   /** True when some property other than the id has a field name unlike its own name. */
   readonly renamesFields: boolean;
-  /** Model or datasource setting; undefined when neither says. */
-  readonly allowExtendedOperators: boolean | undefined;
-  readonly disableSanitization: boolean;
+  /**
+   * Juggler's own settings object for the model, held live rather than copied: the sanitizing
+   * switches in it (and in the datasource's settings) are read per call, so that an app may
+   * change them after the model is defined, as juggler and loopback-connector-mongodb both allow.
+   */
+  readonly modelSettings: Readonly<Record<string, unknown>>;
   readonly enableGeoIndexing: boolean;
   readonly disableDefaultSort: boolean;
 }
@@ -56,7 +65,8 @@ export interface StoredPath {
 
 /**
  * Only the first segment of a dotted path is a model property, so only it is renamed; the rest
- * addresses inside an embedded document whose keys we store as given.
+ * addresses inside an embedded document whose keys we store as given. A path into an embedded
+ * model (`address.price`) has the embedded property, when its values are coerced.
  */
 export function storedPath(info: ModelInfo, path: string): StoredPath {
   const dot = path.indexOf('.');
@@ -64,7 +74,20 @@ export function storedPath(info: ModelInfo, path: string): StoredPath {
   const property = info.properties.get(head) ?? (head === '_id' ? info.idProperty : undefined);
   if (!property) return { field: path, property: undefined };
   if (dot < 0) return { field: property.field, property };
-  return { field: property.field + path.slice(dot), property: undefined };
+  return { field: property.field + path.slice(dot), property: embeddedAt(property, path, dot) };
+}
+
+const ARRAY_INDEX = /^\d+$/;
+
+function embeddedAt(property: PropertyInfo, path: string, dot: number): PropertyInfo | undefined {
+  let current: PropertyInfo | undefined = property;
+  for (const segment of path.slice(dot + 1).split('.')) {
+    // `others.0.price`: an index into an array of embedded models addresses one of its items
+    if (ARRAY_INDEX.test(segment)) continue;
+    current = current?.embedded?.get(segment);
+    if (!current) return undefined;
+  }
+  return current;
 }
 
 /** The name under which our default id type is registered; juggler special-cases it. */
@@ -107,7 +130,7 @@ export function buildModelInfo(
   const propertyByField = new Map<string, PropertyInfo>();
   let renamesFields = false;
   for (const [name, def] of Object.entries(definition.properties)) {
-    const info = describeProperty(name, def ?? {}, name === idName);
+    const info = withEmbedded(describeProperty(name, def ?? {}, name === idName), def?.type);
     properties.set(name, info);
     propertyByField.set(info.field, info);
     if (!info.isId && info.field !== name) renamesFields = true;
@@ -128,13 +151,7 @@ export function buildModelInfo(
     properties,
     propertyByField,
     renamesFields,
-    allowExtendedOperators: firstBoolean(
-      settings.allowExtendedOperators,
-      dataSourceSettings.allowExtendedOperators,
-    ),
-    disableSanitization: Boolean(
-      firstBoolean(mongoSettings.disableSanitization, dataSourceSettings.disableSanitization),
-    ),
+    modelSettings: settings,
     enableGeoIndexing: Boolean(
       firstBoolean(mongoSettings.enableGeoIndexing, dataSourceSettings.enableGeoIndexing),
     ),
@@ -185,6 +202,52 @@ function describeProperty(name: string, def: PropertyDefinition, isId: boolean):
   return { name, field, storedAs, appType: typeName(def.type), isId };
 }
 
+/** Stored kinds whose values the connector converts; plain strings, numbers... pass as they are. */
+const COERCED: ReadonlySet<StoredAs> = new Set([
+  'objectId',
+  'decimal128',
+  'date',
+  'geoPoint',
+  'buffer',
+]);
+
+/**
+ * The property with the facts of the embedded model its type names, if any. Juggler hands an
+ * embedded model as its model class (`type: Address` or `[Address]`), whose `definition` holds
+ * the properties. `outer` holds the models being described, so a model that embeds itself ends.
+ */
+function withEmbedded(
+  property: PropertyInfo,
+  type: unknown,
+  outer: ReadonlySet<unknown> = new Set(),
+): PropertyInfo {
+  const model = Array.isArray(type) ? type[0] : type;
+  const definition = (model as { definition?: { properties?: unknown } } | undefined)?.definition;
+  if (typeof model !== 'function' || !definition?.properties || outer.has(model)) return property;
+  const inside = new Set(outer).add(model);
+  const embedded = new Map<string, PropertyInfo>();
+  for (const [name, def] of Object.entries(
+    definition.properties as Record<string, PropertyDefinition | undefined>,
+  )) {
+    // an embedded model's own id is whatever the app puts there, never an ObjectId we coerce
+    if (def?.id) continue;
+    const nested = withEmbedded(
+      // field renames apply to a model's own properties only, as in loopback-connector-mongodb
+      {
+        ...describeProperty(name, def ?? {}, false),
+        name: `${property.name}.${name}`,
+        field: name,
+      },
+      def?.type,
+      inside,
+    );
+    if (nested.embedded || COERCED.has(nested.itemStoredAs ?? nested.storedAs)) {
+      embedded.set(name, nested);
+    }
+  }
+  return embedded.size ? { ...property, embedded } : property;
+}
+
 function storedAsFromDataType(dataType: string): StoredAs | undefined {
   switch (dataType.toLowerCase()) {
     case 'objectid':
@@ -228,7 +291,7 @@ function typeName(type: unknown): string | undefined {
   return undefined;
 }
 
-function firstBoolean(...values: unknown[]): boolean | undefined {
+export function firstBoolean(...values: unknown[]): boolean | undefined {
   for (const value of values) if (typeof value === 'boolean') return value;
   return undefined;
 }

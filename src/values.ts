@@ -1,7 +1,7 @@
 import { Binary, Decimal128, ObjectId, type Document } from 'mongodb';
 import { InvalidValueError } from './errors';
 import type { ModelInfo, PropertyInfo, StoredAs } from './model-info';
-import { isPrototypeKey } from './sanitize';
+import { isPlainObject, isPrototypeKey } from './sanitize';
 
 /** A point as the app sees it. */
 export interface LatLng {
@@ -28,9 +28,28 @@ export function toStoredValue(
   value: unknown,
 ): unknown {
   if (!prop || value === null || value === undefined) return value;
+  if (prop.embedded) return toStoredEmbedded(info, prop.embedded, value);
   const storedAs = prop.itemStoredAs ?? prop.storedAs;
   if (Array.isArray(value)) return value.map((item) => toStoredScalar(info, prop, storedAs, item));
   return toStoredScalar(info, prop, storedAs, value);
+}
+
+/** An embedded model's value (or an array of them) with its coerced properties stored. */
+function toStoredEmbedded(
+  info: ModelInfo,
+  embedded: ReadonlyMap<string, PropertyInfo>,
+  value: unknown,
+): unknown {
+  if (Array.isArray(value)) return value.map((item) => toStoredEmbedded(info, embedded, item));
+  if (!isPlainObject(value)) return value;
+  let stored: Record<string, unknown> | undefined;
+  for (const [name, prop] of embedded) {
+    if (!(name in value)) continue;
+    // copied once, when it holds a coerced property: the app's data stays as it gave it
+    stored ??= { ...value };
+    stored[name] = toStoredValue(info, prop, value[name]);
+  }
+  return stored ?? value;
 }
 
 /** The stored form of an id value, e.g. for `findById`. */
@@ -195,8 +214,21 @@ export function fromStoredValue(prop: PropertyInfo | undefined, value: unknown):
   return fromStoredScalar(prop, value);
 }
 
+/**
+ * An embedded model's stored value with its coerced properties read back, in place: the driver's
+ * document is ours. Only the properties the model facts name are looked at.
+ */
+function fromStoredEmbedded(embedded: ReadonlyMap<string, PropertyInfo>, value: object): unknown {
+  if (!isPlainObject(value)) return value;
+  for (const [name, prop] of embedded) {
+    if (name in value) value[name] = fromStoredValue(prop, value[name]);
+  }
+  return value;
+}
+
 function fromStoredScalar(prop: PropertyInfo | undefined, value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
+  if (prop?.embedded) return fromStoredEmbedded(prop.embedded, value);
   if (value instanceof ObjectId) return hexString(value);
   if (value instanceof Decimal128) {
     return prop?.appType === 'number' ? Number(value.toString()) : value.toString();

@@ -1,5 +1,6 @@
 import { NotFoundError } from '../errors';
 import { buildFilter } from '../query/where';
+import { observed } from '../observers';
 import { sanitizeData } from '../sanitize';
 import { buildUpdate } from '../update';
 import { toStoredDocument } from '../values';
@@ -17,10 +18,10 @@ export async function save(
 ): Promise<[AppData, { isNewInstance: boolean }]> {
   const { _id, ...doc } = toStoredDocument(ctx.info, sanitizeData(ctx.info, data, ctx.sanitize));
   const filter = idFilter(ctx, _id, 'save');
-  const result = await ctx.collection.replaceOne(filter, doc, {
-    ...ctx.driverOptions,
-    upsert: true,
-  });
+  const options = { ...ctx.driverOptions, upsert: true };
+  const result = await observed(ctx.observer, 'replaceOne', [filter, doc, options], () =>
+    ctx.collection.replaceOne(filter, doc, options),
+  );
   return [data, { isNewInstance: result.upsertedCount > 0 }];
 }
 
@@ -32,7 +33,10 @@ export async function updateAll(
 ): Promise<CountResult> {
   const query = buildFilter(ctx.info, where, ctx.sanitize);
   const { update } = buildUpdate(ctx.info, data, ctx.sanitize);
-  const result = await ctx.collection.updateMany(query, update, ctx.driverOptions);
+  const options = ctx.driverOptions;
+  const result = await observed(ctx.observer, 'updateMany', [query, update, options], () =>
+    ctx.collection.updateMany(query, update, options),
+  );
   return { count: result.matchedCount };
 }
 
@@ -44,7 +48,10 @@ export async function updateAttributes(
 ): Promise<void> {
   const filter = idFilter(ctx, id, 'updateAttributes');
   const { update } = buildUpdate(ctx.info, data, ctx.sanitize);
-  const result = await ctx.collection.updateOne(filter, update, ctx.driverOptions);
+  const options = ctx.driverOptions;
+  const result = await observed(ctx.observer, 'updateOne', [filter, update, options], () =>
+    ctx.collection.updateOne(filter, update, options),
+  );
   if (!result.matchedCount) throw new NotFoundError(ctx.info.model, id, 'update attributes');
 }
 
@@ -58,18 +65,28 @@ export async function replaceById(
   // the id comes from the call, not from data; MongoDB ids are immutable anyway
   const doc = toStoredDocument(ctx.info, sanitizeData(ctx.info, data, ctx.sanitize));
   delete doc._id;
-  const result = await ctx.collection.replaceOne(filter, doc, ctx.driverOptions);
+  const options = ctx.driverOptions;
+  const result = await observed(ctx.observer, 'replaceOne', [filter, doc, options], () =>
+    ctx.collection.replaceOne(filter, doc, options),
+  );
   if (!result.matchedCount) throw new NotFoundError(ctx.info.model, id, 'replace');
   return { ...data, [ctx.info.idName]: id };
 }
 
 export async function destroy(ctx: OperationContext, id: unknown): Promise<CountResult> {
-  const result = await ctx.collection.deleteOne(idFilter(ctx, id, 'destroy'), ctx.driverOptions);
+  const filter = idFilter(ctx, id, 'destroy');
+  const options = ctx.driverOptions;
+  const result = await observed(ctx.observer, 'deleteOne', [filter, options], () =>
+    ctx.collection.deleteOne(filter, options),
+  );
   return { count: result.deletedCount };
 }
 
 export async function destroyAll(ctx: OperationContext, where: unknown): Promise<CountResult> {
   const query = buildFilter(ctx.info, where, ctx.sanitize);
-  const result = await ctx.collection.deleteMany(query, ctx.driverOptions);
+  const options = ctx.driverOptions;
+  const result = await observed(ctx.observer, 'deleteMany', [query, options], () =>
+    ctx.collection.deleteMany(query, options),
+  );
   return { count: result.deletedCount };
 }
