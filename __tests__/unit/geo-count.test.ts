@@ -96,6 +96,13 @@ describe('countableFilter', () => {
     });
   });
 
+  it('rewrites a near on a nested path the same way', () => {
+    const near = { $geometry: { type: 'Point', coordinates: CENTER }, $maxDistance: 10 };
+    expect(countableFilter({ 'address.location': { $nearSphere: near } })).toEqual({
+      'address.location': within(10),
+    });
+  });
+
   it('does not change the filter it was given', () => {
     const filter = buildFilter(geoInfo, { location: { near: PARIS, maxDistance: 5 } }, STRICT);
     const copy = structuredClone(filter);
