@@ -21,6 +21,7 @@ import * as upsert from './operations/upsert';
 import * as write from './operations/write';
 import { executeObserver, observed, type ObservableConnector } from './observers';
 import { resolveSanitizeOptions } from './sanitize';
+import { explainShardKeyRefusal } from './sharding';
 import { buildUrl, databaseName, driverOptions, type MongoDBSettings } from './settings';
 import * as transaction from './transaction';
 
@@ -196,8 +197,10 @@ export class MongoDB extends Connector {
     spread = false,
   ): void {
     let pending: Promise<T>;
+    let ctx: OperationContext;
     try {
-      pending = operation(this.context(model, options));
+      ctx = this.context(model, options);
+      pending = operation(ctx);
     } catch (error) {
       process.nextTick(cb, error);
       return;
@@ -207,7 +210,10 @@ export class MongoDB extends Connector {
     pending.then(
       (result) =>
         process.nextTick(() => (spread ? cb(null, ...(result as unknown[])) : cb(null, result))),
-      (error) => process.nextTick(cb, fromDriverError(model, error)),
+      (error) =>
+        explainShardKeyRefusal(() => this.database(), ctx, error).then((explained) =>
+          process.nextTick(cb, fromDriverError(model, explained)),
+        ),
     );
   }
 

@@ -1,6 +1,7 @@
 import type { Document, FindOptions } from 'mongodb';
 import { buildProjection } from '../query/fields';
 import { buildSort } from '../query/order';
+import { countableFilter } from '../query/geo-count';
 import { buildFilter, sortsByDistance } from '../query/where';
 import { observed } from '../observers';
 import { isPlainObject } from '../sanitize';
@@ -71,7 +72,8 @@ export async function* iterate(
 }
 
 export async function count(ctx: OperationContext, where: unknown): Promise<number> {
-  const query = buildFilter(ctx.info, where, ctx.sanitize);
+  // countDocuments refuses $nearSphere; the same set without its order counts instead
+  const query = countableFilter(buildFilter(ctx.info, where, ctx.sanitize));
   const options = ctx.driverOptions;
   return observed(ctx.observer, 'countDocuments', [query, options], () =>
     ctx.collection.countDocuments(query, options),

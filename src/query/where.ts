@@ -72,7 +72,7 @@ const SCALAR_KINDS: ReadonlySet<StoredAs> = new Set([
 ]);
 
 /** Mongo's own earth radius, so that a distance in radians means what the server takes it to. */
-const EARTH_RADIUS_METERS = 6378100;
+export const EARTH_RADIUS_METERS = 6378100;
 
 const METERS_PER_UNIT: ReadonlyMap<string, number> = new Map([
   ['meters', 1],
