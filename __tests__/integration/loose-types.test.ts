@@ -68,7 +68,7 @@ describe('loosely typed properties through juggler', () => {
 
 describe('loosely typed properties through a LoopBack 4 repository', () => {
   class Note extends Entity {
-    static definition = new ModelDefinition('Note')
+    static override definition = new ModelDefinition('Note')
       .addProperty('id', { type: 'string', id: true, generated: true })
       .addProperty('label', { type: 'string' })
       // what @property() gives `value?: string | number` and `extra?: any`
