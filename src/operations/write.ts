@@ -3,7 +3,7 @@ import { buildFilter } from '../query/where';
 import { observed } from '../observers';
 import { sanitizeData } from '../sanitize';
 import { buildUpdate } from '../update';
-import { toStoredDocument } from '../values';
+import { toAppId, toStoredDocument } from '../values';
 import { idFilter } from './by-id';
 import type { AppData, OperationContext } from './context';
 
@@ -22,7 +22,11 @@ export async function save(
   const result = await observed(ctx.observer, 'replaceOne', [filter, doc, options], () =>
     ctx.collection.replaceOne(filter, doc, options),
   );
-  return [data, { isNewInstance: result.upsertedCount > 0 }];
+  const { idName } = ctx.info;
+  return [
+    { ...data, [idName]: toAppId(ctx.info, data[idName]) },
+    { isNewInstance: result.upsertedCount > 0 },
+  ];
 }
 
 /** Patch every instance the where clause matches; the count is of matched instances. */
@@ -70,7 +74,7 @@ export async function replaceById(
     ctx.collection.replaceOne(filter, doc, options),
   );
   if (!result.matchedCount) throw new NotFoundError(ctx.info.model, id, 'replace');
-  return { ...data, [ctx.info.idName]: id };
+  return { ...data, [ctx.info.idName]: toAppId(ctx.info, id) };
 }
 
 export async function destroy(ctx: OperationContext, id: unknown): Promise<CountResult> {
