@@ -11,17 +11,21 @@ import {
 } from 'mongodb';
 import { ConnectionError, fromDriverError } from './errors';
 import * as migrate from './migrate';
-import { buildModelInfo, ObjectIdType, type ModelInfo } from './model-info';
+import { buildModelInfo, keyStoresObjectIds, ObjectIdType, type ModelInfo } from './model-info';
 import type { AppData, JugglerFilter, OperationContext } from './operations/context';
 import * as create from './operations/create';
 import * as read from './operations/read';
 import * as upsert from './operations/upsert';
 import * as write from './operations/write';
+import { relationReferences, type ReferenceMap } from './relation-typing';
 import { resolveSanitizeOptions } from './sanitize';
 import { buildUrl, databaseName, driverOptions, type MongoDBSettings } from './settings';
 import * as transaction from './transaction';
 
 const debug = createDebug('loopback:connector:mongodb');
+
+/** Marks a juggler datasource whose defineForeignKey already tells its connector. */
+const FOREIGN_KEYS_WATCHED = Symbol('loopback-connector-mongo:foreignKeysWatched');
 
 /** Node-style callback juggler passes to every connector method. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- juggler reads results positionally
@@ -49,6 +53,8 @@ export class MongoDB extends Connector {
   client: MongoClient | undefined;
   db: Db | undefined;
   private readonly infos = new Map<string, ModelInfo>();
+  /** Which properties juggler relations make references, per model; with the infos it feeds. */
+  private references: ReferenceMap | undefined;
 
   constructor(settings: MongoDBSettings) {
     super('mongodb', settings);
@@ -112,13 +118,51 @@ export class MongoDB extends Connector {
 
   override define(definition: ModelDefinition): void {
     super.define(definition);
-    this.infos.delete(definition.model.modelName);
+    this.forgetModelFacts();
+    this.watchForeignKeys();
   }
 
   override defineProperty(model: string, name: string, definition: PropertyDefinition): void {
     super.defineProperty(model, name, definition);
-    // foreign keys arrive after define(); facts computed before them are stale
-    this.infos.delete(model);
+    this.forgetModelFacts();
+  }
+
+  /**
+   * Model facts are cached, but one model's depend on the others': a hasMany's foreign key lives
+   * on the target, a hasManyThrough's on the through model (see relation-typing.ts). So every
+   * change to any model (a define, a property juggler adds for a relation, a foreign key juggler
+   * retypes) drops all of them, and they are rebuilt lazily on the next call. Changes come while
+   * an app sets its models up, so the rebuild costs nothing later, and every call reads only
+   * cached facts.
+   */
+  private forgetModelFacts(): void {
+    this.infos.clear();
+    this.references = undefined;
+  }
+
+  /**
+   * When a relation's foreign key already exists, juggler's DataSource.defineForeignKey retypes
+   * it in place (`properties[key].type = <the target's id type>`) without telling the connector,
+   * so we listen there too. The relation itself is registered just after that call; facts are
+   * rebuilt lazily, by which time it is. A hasMany-through defined after its models were first
+   * used makes no such call: its through model's keys are typed by the through model's own
+   * belongsTo relations (which do) or, failing those, by their names.
+   */
+  private watchForeignKeys(): void {
+    const dataSource = this.dataSource as
+      | { defineForeignKey?: (...args: unknown[]) => unknown; [FOREIGN_KEYS_WATCHED]?: true }
+      | undefined;
+    const defineForeignKey = dataSource?.defineForeignKey;
+    if (!dataSource || typeof defineForeignKey !== 'function') return;
+    if (dataSource[FOREIGN_KEYS_WATCHED]) return;
+    dataSource[FOREIGN_KEYS_WATCHED] = true;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the wrapper's own `this` is juggler's datasource
+    const connector = this;
+    dataSource.defineForeignKey = function (this: unknown, ...args: unknown[]): unknown {
+      const result = defineForeignKey.apply(this, args);
+      connector.forgetModelFacts();
+      return result;
+    };
   }
 
   modelInfo(model: string): ModelInfo {
@@ -126,10 +170,24 @@ export class MongoDB extends Connector {
     if (!info) {
       const definition = this.getModelDefinition(model);
       if (!definition) throw new Error(`model ${model} is not attached to this datasource`);
-      info = buildModelInfo(definition, this.settings);
+      info = buildModelInfo(definition, this.settings, this.relationReferences().get(model));
       this.infos.set(model, info);
     }
     return info;
+  }
+
+  private relationReferences(): ReferenceMap {
+    this.references ??= relationReferences(
+      Object.values(this._models).map((definition) => ({
+        name: definition.model.modelName as string,
+        relations: definition.model.relations,
+      })),
+      (model, key) => {
+        const definition = this.getModelDefinition(model);
+        return definition !== undefined && keyStoresObjectIds(definition, key);
+      },
+    );
+    return this.references;
   }
 
   /** The driver collection behind a model (or, for a name no model has, that collection). */

@@ -1,4 +1,10 @@
 import type { ModelDefinition, PropertyDefinition } from 'loopback-connector';
+import {
+  isLooseType,
+  looksLikeReference,
+  objectIdCoercion,
+  type ObjectIdCoercion,
+} from './relation-typing';
 import type { MongoDBSettings } from './settings';
 
 /** How a property's values are kept in MongoDB; decides coercion both ways. */
@@ -11,6 +17,8 @@ export type StoredAs =
   | 'number'
   | 'boolean'
   | 'string'
+  /** Any value (`Object`, 'any', unions, no type): stored as given, boxed primitives unwrapped. */
+  | 'loose'
   | 'other';
 
 export interface PropertyInfo {
@@ -27,6 +35,19 @@ export interface PropertyInfo {
    */
   readonly appType?: string;
   readonly isId: boolean;
+  /** A 24-hex string given for it (or for one of its items) is stored as an ObjectId. */
+  readonly hexAsObjectId: boolean;
+  /**
+   * A string that is not 24-hex is refused: the property is declared
+   * `mongodb: {dataType: 'ObjectId'}`. Other ObjectId-stored properties keep such strings.
+   */
+  readonly refusesNonHex: boolean;
+  /**
+   * Equality, `inq`, `nin` and `neq` with a 24-hex operand match the value stored either as that
+   * string or as its ObjectId, since other connectors (or other settings) may have written it
+   * either way.
+   */
+  readonly matchesEitherForm: boolean;
 }
 
 /** Facts about one model computed once when it is defined; every hot path reads only these. */
@@ -45,6 +66,8 @@ export interface ModelInfo {
   readonly disableSanitization: boolean;
   readonly enableGeoIndexing: boolean;
   readonly disableDefaultSort: boolean;
+  /** From `strictObjectIDCoercion` (model setting, else datasource setting); see relation-typing. */
+  readonly objectIdCoercion: ObjectIdCoercion;
 }
 
 /** Where an app-side property path (`address.city`) lives in the stored document. */
@@ -93,21 +116,33 @@ interface MongoPropertySettings {
   dataType?: string;
 }
 
-/** Build the facts for one model from juggler's definition and the datasource settings. */
+/**
+ * Build the facts for one model from juggler's definition and the datasource settings.
+ * `references` names the properties juggler relations say hold ids of ObjectId-stored keys
+ * (see relation-typing.ts); the connector works them out across all models of the datasource.
+ */
 export function buildModelInfo(
   definition: ModelDefinition,
   dataSourceSettings: MongoDBSettings,
+  references: ReadonlySet<string> = new Set(),
 ): ModelInfo {
   const modelName: string = definition.model.modelName;
   const settings = definition.settings ?? {};
   const mongoSettings = (settings.mongodb ?? {}) as Record<string, unknown>;
   const idName = findIdName(definition);
+  const coercion = objectIdCoercion(
+    settings.strictObjectIDCoercion ?? dataSourceSettings.strictObjectIDCoercion,
+  );
 
   const properties = new Map<string, PropertyInfo>();
   const propertyByField = new Map<string, PropertyInfo>();
   let renamesFields = false;
   for (const [name, def] of Object.entries(definition.properties)) {
-    const info = describeProperty(name, def ?? {}, name === idName);
+    const info = describeProperty(name, def ?? {}, {
+      isId: name === idName,
+      coercion,
+      isReference: references.has(name),
+    });
     properties.set(name, info);
     propertyByField.set(info.field, info);
     if (!info.isId && info.field !== name) renamesFields = true;
@@ -115,7 +150,15 @@ export function buildModelInfo(
   let idProperty = properties.get(idName);
   if (!idProperty) {
     // a model juggler defines with `idInjection: false` and no id keeps Mongo's own _id
-    idProperty = { name: idName, field: '_id', storedAs: 'objectId', isId: true };
+    idProperty = {
+      name: idName,
+      field: '_id',
+      storedAs: 'objectId',
+      isId: true,
+      hexAsObjectId: true,
+      refusesNonHex: false,
+      matchesEitherForm: false,
+    };
     properties.set(idName, idProperty);
     propertyByField.set('_id', idProperty);
   }
@@ -145,7 +188,21 @@ export function buildModelInfo(
         dataSourceSettings.disableDefaultSort,
       ),
     ),
+    objectIdCoercion: coercion,
   };
+}
+
+/**
+ * Whether a model's property (its id when `key` is undefined) stores ObjectIds by its own
+ * definition, whatever the coercion setting: what a reference must point at to be one.
+ */
+export function keyStoresObjectIds(definition: ModelDefinition, key: string | undefined): boolean {
+  const idName = findIdName(definition);
+  const name = key ?? idName;
+  const def = definition.properties[name];
+  if (!def) return name === idName;
+  const { kind } = storageKind(def, name === idName);
+  return kind === 'objectId';
 }
 
 function findIdName(definition: ModelDefinition): string {
@@ -163,26 +220,71 @@ function findIdName(definition: ModelDefinition): string {
   return best ?? 'id';
 }
 
-function describeProperty(name: string, def: PropertyDefinition, isId: boolean): PropertyInfo {
+interface PropertyContext {
+  readonly isId: boolean;
+  readonly coercion: ObjectIdCoercion;
+  /** Juggler relation metadata says the property holds ids of ObjectId-stored keys. */
+  readonly isReference: boolean;
+}
+
+/** Kinds whose values the app may give as any string, a 24-hex one included. */
+const STRING_HOLDERS: ReadonlySet<StoredAs> = new Set(['string', 'loose']);
+
+function describeProperty(
+  name: string,
+  def: PropertyDefinition,
+  ctx: PropertyContext,
+): PropertyInfo {
   const mongo = (def.mongodb ?? {}) as MongoPropertySettings;
-  const field = isId ? '_id' : (mongo.fieldName ?? mongo.field ?? mongo.columnName ?? name);
+  const field = ctx.isId ? '_id' : (mongo.fieldName ?? mongo.field ?? mongo.columnName ?? name);
+  const { kind, declared, isArray } = storageKind(def, ctx.isId);
+  const itemType = isArray ? (def.type as unknown[])[0] : def.type;
+  const refusesNonHex = declared === 'objectId';
+  const holdsStrings = STRING_HOLDERS.has(kind);
+  let hexAsObjectId: boolean;
+  switch (ctx.coercion) {
+    case 'strict':
+      hexAsObjectId = kind === 'objectId';
+      break;
+    case 'allHex':
+      hexAsObjectId = kind === 'objectId' || holdsStrings || kind === 'other';
+      break;
+    default:
+      hexAsObjectId =
+        kind === 'objectId' ||
+        (!ctx.isId && holdsStrings && (ctx.isReference || looksLikeReference(name)));
+  }
+  const matchesEitherForm =
+    ctx.coercion !== 'strict' &&
+    !ctx.isId &&
+    (holdsStrings || (kind === 'objectId' && !refusesNonHex));
+  const facts = { name, field, isId: ctx.isId, hexAsObjectId, refusesNonHex, matchesEitherForm };
+  return isArray
+    ? { ...facts, storedAs: 'other', itemStoredAs: kind, appType: typeName(itemType) }
+    : { ...facts, storedAs: kind, appType: typeName(itemType) };
+}
+
+/** How a property's values (its items, for an array property) are stored, and whether declared. */
+function storageKind(
+  def: PropertyDefinition,
+  isId: boolean,
+): { kind: StoredAs; declared: StoredAs | undefined; isArray: boolean } {
+  const mongo = (def.mongodb ?? {}) as MongoPropertySettings;
   const declared = mongo.dataType ? storedAsFromDataType(mongo.dataType) : undefined;
   if (Array.isArray(def.type)) {
-    return {
-      name,
-      field,
-      storedAs: 'other',
-      itemStoredAs: declared ?? storedAsFromType(def.type[0]),
-      appType: typeName(def.type[0]),
-      isId,
-    };
+    return { kind: declared ?? storedAsFromType(def.type[0]), declared, isArray: true };
   }
-  let storedAs = declared ?? storedAsFromType(def.type);
+  let kind = declared ?? storedAsFromType(def.type);
   // a generated id with no declared type is Mongo's own ObjectId
-  if (isId && def.generated && !declared && (storedAs === 'string' || storedAs === 'other')) {
-    storedAs = 'objectId';
+  if (
+    isId &&
+    def.generated &&
+    !declared &&
+    (kind === 'string' || kind === 'loose' || kind === 'other')
+  ) {
+    kind = 'objectId';
   }
-  return { name, field, storedAs, appType: typeName(def.type), isId };
+  return { kind, declared, isArray: false };
 }
 
 function storedAsFromDataType(dataType: string): StoredAs | undefined {
@@ -218,7 +320,7 @@ function storedAsFromType(type: unknown): StoredAs {
     case 'decimal128':
       return 'decimal128';
     default:
-      return 'other';
+      return isLooseType(name) ? 'loose' : 'other';
   }
 }
 

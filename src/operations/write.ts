@@ -2,7 +2,7 @@ import { NotFoundError } from '../errors';
 import { buildFilter } from '../query/where';
 import { sanitizeData } from '../sanitize';
 import { buildUpdate } from '../update';
-import { toStoredDocument } from '../values';
+import { toAppId, toStoredDocument } from '../values';
 import { idFilter } from './by-id';
 import type { AppData, OperationContext } from './context';
 
@@ -21,7 +21,11 @@ export async function save(
     ...ctx.driverOptions,
     upsert: true,
   });
-  return [data, { isNewInstance: result.upsertedCount > 0 }];
+  const { idName } = ctx.info;
+  return [
+    { ...data, [idName]: toAppId(ctx.info, data[idName]) },
+    { isNewInstance: result.upsertedCount > 0 },
+  ];
 }
 
 /** Patch every instance the where clause matches; the count is of matched instances. */
@@ -60,7 +64,7 @@ export async function replaceById(
   delete doc._id;
   const result = await ctx.collection.replaceOne(filter, doc, ctx.driverOptions);
   if (!result.matchedCount) throw new NotFoundError(ctx.info.model, id, 'replace');
-  return { ...data, [ctx.info.idName]: id };
+  return { ...data, [ctx.info.idName]: toAppId(ctx.info, id) };
 }
 
 export async function destroy(ctx: OperationContext, id: unknown): Promise<CountResult> {
