@@ -1,5 +1,6 @@
 import type { juggler } from '@loopback/repository';
-import { MongoClient, type Db } from 'mongodb';
+import type { Collection } from 'mongodb';
+import type { MongoDB } from '../../../../src';
 import { testDatabaseUrl } from '../../../../__tests__/support/database';
 import {
   type ConnectorName,
@@ -19,10 +20,9 @@ export function openApp(connector: ConnectorName, database: string): App {
   return { ds, repos: createRepositories(ds) };
 }
 
-/** The raw driver on the same database, to see what the connector stored. */
-export async function openRaw(database: string): Promise<{ client: MongoClient; db: Db }> {
-  const client = await new MongoClient(testDatabaseUrl(database)).connect();
-  return { client, db: client.db() };
+/** A driver collection of the database an app on our connector uses: what the server holds. */
+export function rawCollection(app: App, name: string): Collection {
+  return (app.ds.connector as unknown as MongoDB).collection(name);
 }
 
 /** Results as an app's JSON sees them (ids become 24-hex strings whichever the connector). */
