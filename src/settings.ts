@@ -26,7 +26,11 @@ export interface MongoDBSettings {
   allowExtendedOperators?: boolean;
   /** Pass user input through unchanged: no operator stripping at all. */
   disableSanitization?: boolean;
-  /** Only properties typed as ObjectId store ObjectIds (the default here; kept for compatibility). */
+  /**
+   * Which 24-hex strings are stored as ObjectIds: unset, ids, ObjectId-typed properties and
+   * references (relation keys, names ending in Id); `true`, only ids and ObjectId-typed
+   * properties; `false`, every one, as loopback-connector-mongodb does. See relation-typing.ts.
+   */
   strictObjectIDCoercion?: boolean;
   /** Store GeoPoint properties as GeoJSON points and let migrations make 2dsphere indexes. */
   enableGeoIndexing?: boolean;
