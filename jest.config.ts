@@ -18,12 +18,20 @@ const juggler7Mapper = {
 };
 // the LoopBack 4 example needs decorators, so ts-jest compiles it with its own tsconfig; not in
 // isolation, because LoopBack's injection reads the parameter types that decorator metadata records
-const lb4Transform: Config['transform'] = {
+const lb4Transform = (example: string): Config['transform'] => ({
   '^.+\\.ts$': [
     'ts-jest',
-    { tsconfig: '<rootDir>/examples/lb4-app/tsconfig.json', diagnostics: false },
+    { tsconfig: `<rootDir>/examples/${example}/tsconfig.json`, diagnostics: false },
   ],
+});
+// @loopback/repository 8 brings juggler 7; the relations example runs again with juggler 6
+// handed to it, the version @loopback/repository 7 apps run on
+const juggler6 = '<rootDir>/node_modules/loopback-datasource-juggler';
+const juggler6Mapper = {
+  '^loopback-datasource-juggler$': juggler6,
+  '^loopback-datasource-juggler/(.*)$': `${juggler6}/$1`,
 };
+const lb4Relations = '<rootDir>/examples/lb4-relations/__tests__/**/*.test.ts';
 
 const config: Config = {
   globalSetup: '<rootDir>/__tests__/support/global-setup.ts',
@@ -79,9 +87,25 @@ const config: Config = {
     {
       displayName: 'lb4-app',
       testEnvironment: 'node',
-      transform: lb4Transform,
+      transform: lb4Transform('lb4-app'),
       moduleNameMapper,
       testMatch: ['<rootDir>/examples/lb4-app/__tests__/**/*.test.ts'],
+    },
+    {
+      displayName: 'lb4-relations (juggler 6)',
+      testEnvironment: 'node',
+      transform: lb4Transform('lb4-relations'),
+      setupFiles: ['<rootDir>/examples/lb4-relations/__tests__/support/juggler6-env.ts'],
+      moduleNameMapper: { ...moduleNameMapper, ...juggler6Mapper },
+      testMatch: [lb4Relations],
+    },
+    {
+      displayName: 'lb4-relations (juggler 7)',
+      testEnvironment: 'node',
+      transform: lb4Transform('lb4-relations'),
+      setupFiles: [juggler7Env],
+      moduleNameMapper: { ...moduleNameMapper, ...juggler7Mapper },
+      testMatch: [lb4Relations],
     },
   ],
 };

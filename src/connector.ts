@@ -202,7 +202,11 @@ export class MongoDB extends Connector {
     return this.database().collection(name);
   }
 
-  /** Raw driver access: `execute('Todo', 'aggregate', pipeline, cb)`. */
+  /**
+   * Raw driver access, behind LoopBack 4's `repository.execute(collection, command, ...args)`:
+   * `execute('Todo', 'aggregate', pipeline, cb)`. The first argument is a model name (its
+   * collection) or a collection name.
+   */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the driver call's arguments vary by command
   execute(model: string, command: string, ...args: any[]): void {
     const cb = args.pop() as Callback;
@@ -210,7 +214,8 @@ export class MongoDB extends Connector {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- looked up by name
     const method = (collection as any)[command];
     if (typeof method !== 'function') {
-      process.nextTick(cb, new Error(`${command} is not a collection method`));
+      const message = `execute: "${command}" is not a method of collection ${collection.collectionName}`;
+      process.nextTick(cb, new Error(message));
       return;
     }
     const observer = executeObserver(this as ObservableConnector, model, collection);
@@ -218,12 +223,16 @@ export class MongoDB extends Connector {
       .then(() =>
         observed(observer, command, args, async () => {
           const result: unknown = await method.apply(collection, args);
-          // cursors (find, aggregate...) are drained so the callback gets data
+          // cursors (find, aggregate...) are drained so the promise LoopBack 4 returns holds data
           const cursor = result as { toArray?: () => Promise<unknown> } | null;
           return cursor && typeof cursor.toArray === 'function' ? cursor.toArray() : result;
         }),
       )
-      .then((result) => cb(null, result), cb);
+      // a duplicate key or an oversized document is the same typed error as from the DAO calls
+      .then(
+        (result) => cb(null, result),
+        (error) => cb(fromDriverError(model, error)),
+      );
   }
 
   /** Everything one DAO call needs; resolved here so operations stay free of juggler details. */
