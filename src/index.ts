@@ -5,7 +5,13 @@ import type { MongoDBSettings } from './settings';
 export { MongoDB, type CallOptions, type Callback } from './connector';
 export * from './errors';
 export { ObjectIdType, type ModelInfo, type PropertyInfo, type StoredAs } from './model-info';
-export { buildUrl, type MongoDBSettings } from './settings';
+export {
+  connectionUrl,
+  databaseName,
+  resolveSettings,
+  type ConnectionPlan,
+  type MongoDBSettings,
+} from './settings';
 export { IndexDefinitionError, IndexMigrationError } from './migrate';
 export {
   runInTransaction,
@@ -29,8 +35,10 @@ export interface DataSourceLike {
 }
 
 /**
- * Juggler's entry point: attach a connector to the datasource and, unless `lazyConnect` is set,
- * connect. With `lazyConnect` the first operation connects.
+ * Juggler's entry point: attach a connector to the datasource, check the settings and, unless
+ * `lazyConnect` is set, connect (with `lazyConnect` the first operation connects). A setting that
+ * cannot work is reported through `callback` at once, lazyConnect or not: juggler then emits
+ * `error` on the datasource, as for a failed connection.
  */
 export function initialize(dataSource: DataSourceLike, callback?: (err?: unknown) => void): void {
   const settings = dataSource.settings ?? {};
@@ -40,8 +48,14 @@ export function initialize(dataSource: DataSourceLike, callback?: (err?: unknown
   dataSource.driver = mongodb;
   dataSource.ObjectID = mongodb.ObjectId;
   if (!callback) return;
-  if (settings.lazyConnect) {
-    process.nextTick(callback);
+  let refused: unknown;
+  try {
+    connector.plan();
+  } catch (error) {
+    refused = error;
+  }
+  if (refused || settings.lazyConnect) {
+    process.nextTick(callback, refused);
     return;
   }
   connector.connect((err) => callback(err ?? undefined));
