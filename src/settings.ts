@@ -193,12 +193,7 @@ function given(value: unknown): boolean {
  */
 export function resolveSettings(settings: MongoDBSettings): ConnectionPlan {
   checkOwnValues(settings);
-  const driverOptions: Record<string, unknown> = {
-    // The driver loads `os` with a dynamic import() by default, which fails inside jest's VM
-    // (apps testing with jest get an empty handshake and a refused connection); handing it over
-    // costs nothing elsewhere.
-    runtimeAdapters: { os },
-  };
+  const driverOptions: Record<string, unknown> = {};
   const dropped: string[] = [];
   const renamed: Array<[string, string]> = [];
   const unknown: string[] = [];
@@ -216,7 +211,13 @@ export function resolveSettings(settings: MongoDBSettings): ConnectionPlan {
   return {
     url: connectionUrl(settings),
     dbName: databaseName(settings),
-    driverOptions: driverOptions as MongoClientOptions,
+    driverOptions: {
+      ...driverOptions,
+      // The driver loads `os` with a dynamic import() by default, which fails inside jest's VM
+      // (apps testing with jest get an empty handshake and a refused connection); handing it
+      // over costs nothing elsewhere. An app's own adapters win.
+      runtimeAdapters: { os, ...(driverOptions.runtimeAdapters as object | undefined) },
+    } as MongoClientOptions,
     dropped,
     renamed,
     unknown,
@@ -239,8 +240,10 @@ export function checkDriverOptions(plan: ConnectionPlan, settings: MongoDBSettin
 }
 
 function culprit(plan: ConnectionPlan, settings: MongoDBSettings): [string, unknown][] {
-  const urlSetting = given(settings.url) ? 'url' : 'host';
-  if (fails(plan.url, {})) return [[urlSetting, redactPassword(plan.url)]];
+  const urlSetting = (['url', 'hosts', 'host', 'hostname'] as const).find((k) =>
+    given(settings[k]),
+  );
+  if (fails(plan.url, {})) return [[urlSetting ?? 'url', redactPassword(plan.url)]];
   const options = Object.entries(plan.driverOptions).filter(([k]) => k !== 'runtimeAdapters');
   const alone = options.find(([k, v]) => fails(plan.url, { [k]: v }));
   if (alone) return [[settingNameFor(alone[0], plan), alone[1]]];
