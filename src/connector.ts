@@ -56,6 +56,8 @@ export class MongoDB extends Connector {
   db: Db | undefined;
   private readonly infos = new Map<string, ModelInfo>();
   private connection: ConnectionPlan | undefined;
+  /** How many times disconnect() ran: a connect that straddles one was called off by it. */
+  disconnects = 0;
   private readonly defaultCollation: CollationOptions | undefined;
 
   constructor(settings: MongoDBSettings) {
@@ -116,6 +118,7 @@ export class MongoDB extends Connector {
 
   /** Closes the pool. Idempotent; a later operation opens a new client. */
   disconnect(cb?: (err?: unknown) => void): Promise<void> {
+    this.disconnects++;
     const client = this.client;
     this.client = undefined;
     this.db = undefined;

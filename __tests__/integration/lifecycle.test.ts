@@ -106,6 +106,13 @@ describe('connector lifecycle on a real mongod', () => {
     expect(JSON.parse(run.stdout)).toEqual({ connected: 50, handles: [] });
   });
 
+  it('datasources disconnected while their first connect is under way leave nothing open', async () => {
+    // juggler's DataSource.disconnect skips the connector until connected: see src/index.ts
+    const run = await runChild(['early', '20'], 45_000);
+    expect(run).toMatchObject({ exited: true, code: 0, stderr: '' });
+    expect(JSON.parse(run.stdout)).toEqual({ connected: 0, errors: [], handles: [] });
+  });
+
   it('a setting that cannot work, no error listener: the app stops at start-up, naming it', async () => {
     // juggler emits `error` on the datasource for a failed initialize, as for a refused
     // connection; with nobody listening that is the process's uncaught error (as with

@@ -4,6 +4,8 @@
  *
  *   many <count>  connect <count> datasources, use and disconnect each, then print the handles
  *                 still active and end by itself (no process.exit)
+ *   early <count> make <count> datasources and disconnect each at once, its first connect still
+ *                 under way; print the handles still active and end by itself
  *   refused       a datasource whose url cannot work, with no `error` listener
  *   caught        the same with juggler's `catchFailure: true`
  *
@@ -46,7 +48,23 @@ async function many(n: number): Promise<void> {
   console.log(JSON.stringify({ connected: n, handles: activeHandles() }));
 }
 
-if (mode === 'many') {
+async function early(n: number): Promise<void> {
+  const sources = Array.from({ length: n }, () => new DataSource({ connector, url }));
+  const errors: string[] = [];
+  sources.forEach((ds) => ds.on('error', (e: Error) => errors.push(e.message)));
+  await Promise.all(sources.map((ds) => ds.disconnect()));
+  // long enough for the connects that were under way to have finished, had they gone on
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const connected = sources.filter((ds) => ds.connected).length;
+  console.log(JSON.stringify({ connected, errors, handles: activeHandles() }));
+}
+
+if (mode === 'early') {
+  early(Number(count)).catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+} else if (mode === 'many') {
   many(Number(count)).catch((error) => {
     console.error(error);
     process.exitCode = 1;
