@@ -158,6 +158,24 @@ describe('data written through one connector reads back through the other', () =
   });
 });
 
+describe('implicitNullType', () => {
+  it.each([true, false])(
+    '%s: {prop: null} matches a stored null and a missing prop',
+    async (flag) => {
+      const ds = track(
+        dataSourceOn('ours', { url: testDatabaseUrl('settings_null'), implicitNullType: flag }),
+      );
+      const Note: TestModel = defineModel(ds, `NullNote${flag}`, { title: String, n: Number });
+      await Note.destroyAll();
+      await Note.create({ title: null, n: 1 });
+      await Note.create({ n: 2 });
+      await Note.create({ title: 'x', n: 3 });
+      const found = await Note.find({ where: { title: null }, order: 'n' });
+      expect(found.map((x: TestModel) => x.n)).toEqual([1, 2]);
+    },
+  );
+});
+
 describe('names nobody knows', () => {
   it('are named in one warning, never reach the driver, and ping works', async () => {
     // observed, not replaced: jest's `process` does not relay the real one's 'warning' events
