@@ -193,7 +193,8 @@ export class InvalidSettingError extends MongoConnectorError {
 
   constructor(refused: Array<[string, unknown]>, reason: unknown) {
     const named = refused
-      .map(([name, value]) => `${name} = ${/password/i.test(name) ? '"***"' : describe(value)}`)
+      // passwords (password, proxyPassword, sslPass...) and the `auth` object never in messages
+      .map(([name, value]) => `${name} = ${/pass|^auth$/i.test(name) ? '"***"' : describe(value)}`)
       .join(', ');
     const why = reason instanceof Error ? reason.message : String(reason);
     super(

@@ -188,7 +188,7 @@ function given(value: unknown): boolean {
 
 /**
  * Sorts every setting into the connection string, the database, the driver's options, the
- * removed ones and the unknown ones. Throws InvalidSettingError for a value of ours that cannot
+ * removed, the renamed and the unknown ones. Throws InvalidSettingError for a value of ours that cannot
  * work (the driver's own options are checked by {@link checkDriverOptions}).
  */
 export function resolveSettings(settings: MongoDBSettings): ConnectionPlan {
@@ -227,8 +227,7 @@ export function resolveSettings(settings: MongoDBSettings): ConnectionPlan {
 /**
  * Asks the driver's own parser (synchronous, no network) whether it takes the plan, and names
  * the setting it refuses: `url` when the string alone fails, else the first option that fails
- * alone, else all of them (options that only conflict together, e.g. proxyUser without
- * proxyPassword).
+ * alone, else all of them (options that only conflict together, e.g. `tls: true, ssl: false`).
  */
 export function checkDriverOptions(plan: ConnectionPlan, settings: MongoDBSettings): void {
   try {

@@ -322,6 +322,16 @@ describe('values that cannot work are refused, naming the setting and value', ()
     expect(readPreference.cause).toBeInstanceOf(MongoInvalidArgumentError);
   });
 
+  it('secrets are never shown', () => {
+    expect(refusal({ auth: 's3cret' }).message).toMatch(
+      /^datasource setting auth = "\*\*\*" cannot work: auth must be an object/,
+    );
+    for (const name of ['password', 'proxyPassword', 'sslPass', 'tlsCertificateKeyFilePassword'])
+      expect(new InvalidSettingError([[name, 's3cret']], 'no').message).toBe(
+        `datasource setting ${name} = "***" cannot work: no`,
+      );
+  });
+
   it('a renamed option is named as the app wrote it', () => {
     expect(refusal({ poolSize: 'many' }).message).toMatch(/^datasource setting poolSize = "many"/);
   });
