@@ -324,7 +324,7 @@ describe('values that cannot work are refused, naming the setting and value', ()
 
   it('secrets are never shown', () => {
     expect(refusal({ auth: 's3cret' }).message).toMatch(
-      /^datasource setting auth = "\*\*\*" cannot work: auth must be an object/,
+      /^datasource setting auth = "\*\*\*" cannot work: credentials must be an object/,
     );
     for (const name of ['password', 'proxyPassword', 'sslPass', 'tlsCertificateKeyFilePassword'])
       expect(new InvalidSettingError([[name, 's3cret']], 'no').message).toBe(
