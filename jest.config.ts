@@ -67,6 +67,16 @@ const config: Config = {
       moduleNameMapper: { ...compat.moduleNameMapper, ...juggler7Mapper },
     },
     {
+      // against a sharded cluster (config server, two shards, mongos) that only this project starts
+      displayName: 'sharded',
+      testEnvironment: 'node',
+      transform: tsJest,
+      moduleNameMapper,
+      globalSetup: '<rootDir>/__tests__/support/sharded-global-setup.ts',
+      globalTeardown: '<rootDir>/__tests__/support/sharded-global-teardown.ts',
+      testMatch: ['<rootDir>/__tests__/sharded/**/*.test.ts'],
+    },
+    {
       displayName: 'lb4-app',
       testEnvironment: 'node',
       transform: lb4Transform,

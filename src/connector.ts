@@ -9,14 +9,18 @@ import {
   type Db,
   type Document,
 } from 'mongodb';
+import * as changeStreams from './change-streams';
+import * as discovery from './discovery';
 import { ConnectionError, fromDriverError } from './errors';
 import * as migrate from './migrate';
-import { buildModelInfo, ObjectIdType, type ModelInfo } from './model-info';
+import { buildModelInfo, keyStoresObjectIds, ObjectIdType, type ModelInfo } from './model-info';
 import type { AppData, JugglerFilter, OperationContext } from './operations/context';
 import * as create from './operations/create';
 import * as read from './operations/read';
 import * as upsert from './operations/upsert';
 import * as write from './operations/write';
+import { executeObserver, observed, type ObservableConnector } from './observers';
+import { relationReferences, type ReferenceMap } from './relation-typing';
 import { resolveSanitizeOptions } from './sanitize';
 import {
   checkDriverOptions,
@@ -25,9 +29,13 @@ import {
   type ConnectionPlan,
   type MongoDBSettings,
 } from './settings';
+import { explainShardKeyRefusal } from './sharding';
 import * as transaction from './transaction';
 
 const debug = createDebug('loopback:connector:mongodb');
+
+/** Marks a juggler datasource whose defineForeignKey already tells its connector. */
+const FOREIGN_KEYS_WATCHED = Symbol('loopback-connector-mongo:foreignKeysWatched');
 
 /** Node-style callback juggler passes to every connector method. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- juggler reads results positionally
@@ -55,14 +63,14 @@ export class MongoDB extends Connector {
   client: MongoClient | undefined;
   db: Db | undefined;
   private readonly infos = new Map<string, ModelInfo>();
+  /** Which properties juggler relations make references, per model; with the infos it feeds. */
+  private references: ReferenceMap | undefined;
   private connection: ConnectionPlan | undefined;
   /** How many times disconnect() ran: a connect that straddles one was called off by it. */
   disconnects = 0;
-  private readonly defaultCollation: CollationOptions | undefined;
 
   constructor(settings: MongoDBSettings) {
     super('mongodb', settings);
-    this.defaultCollation = collationOf(settings);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
@@ -148,13 +156,51 @@ export class MongoDB extends Connector {
 
   override define(definition: ModelDefinition): void {
     super.define(definition);
-    this.infos.delete(definition.model.modelName);
+    this.forgetModelFacts();
+    this.watchForeignKeys();
   }
 
   override defineProperty(model: string, name: string, definition: PropertyDefinition): void {
     super.defineProperty(model, name, definition);
-    // foreign keys arrive after define(); facts computed before them are stale
-    this.infos.delete(model);
+    this.forgetModelFacts();
+  }
+
+  /**
+   * Model facts are cached, but one model's depend on the others': a hasMany's foreign key lives
+   * on the target, a hasManyThrough's on the through model (see relation-typing.ts). So every
+   * change to any model (a define, a property juggler adds for a relation, a foreign key juggler
+   * retypes) drops all of them, and they are rebuilt lazily on the next call. Changes come while
+   * an app sets its models up, so the rebuild costs nothing later, and every call reads only
+   * cached facts.
+   */
+  private forgetModelFacts(): void {
+    this.infos.clear();
+    this.references = undefined;
+  }
+
+  /**
+   * When a relation's foreign key already exists, juggler's DataSource.defineForeignKey retypes
+   * it in place (`properties[key].type = <the target's id type>`) without telling the connector,
+   * so we listen there too. The relation itself is registered just after that call; facts are
+   * rebuilt lazily, by which time it is. A hasMany-through defined after its models were first
+   * used makes no such call: its through model's keys are typed by the through model's own
+   * belongsTo relations (which do) or, failing those, by their names.
+   */
+  private watchForeignKeys(): void {
+    const dataSource = this.dataSource as
+      | { defineForeignKey?: (...args: unknown[]) => unknown; [FOREIGN_KEYS_WATCHED]?: true }
+      | undefined;
+    const defineForeignKey = dataSource?.defineForeignKey;
+    if (!dataSource || typeof defineForeignKey !== 'function') return;
+    if (dataSource[FOREIGN_KEYS_WATCHED]) return;
+    dataSource[FOREIGN_KEYS_WATCHED] = true;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the wrapper's own `this` is juggler's datasource
+    const connector = this;
+    dataSource.defineForeignKey = function (this: unknown, ...args: unknown[]): unknown {
+      const result = defineForeignKey.apply(this, args);
+      connector.forgetModelFacts();
+      return result;
+    };
   }
 
   modelInfo(model: string): ModelInfo {
@@ -162,10 +208,24 @@ export class MongoDB extends Connector {
     if (!info) {
       const definition = this.getModelDefinition(model);
       if (!definition) throw new Error(`model ${model} is not attached to this datasource`);
-      info = buildModelInfo(definition, this.settings);
+      info = buildModelInfo(definition, this.settings, this.relationReferences().get(model));
       this.infos.set(model, info);
     }
     return info;
+  }
+
+  private relationReferences(): ReferenceMap {
+    this.references ??= relationReferences(
+      Object.values(this._models).map((definition) => ({
+        name: definition.model.modelName as string,
+        relations: definition.model.relations,
+      })),
+      (model, key) => {
+        const definition = this.getModelDefinition(model);
+        return definition !== undefined && keyStoresObjectIds(definition, key);
+      },
+    );
+    return this.references;
   }
 
   /** The driver collection behind a model (or, for a name no model has, that collection). */
@@ -187,13 +247,16 @@ export class MongoDB extends Connector {
       process.nextTick(cb, new Error(`${command} is not a collection method`));
       return;
     }
+    const observer = executeObserver(this as ObservableConnector, model, collection);
     Promise.resolve()
-      .then(() => method.apply(collection, args))
-      .then(async (result: unknown) => {
-        // cursors (find, aggregate...) are drained so the callback gets data
-        const cursor = result as { toArray?: () => Promise<unknown> } | null;
-        return cursor && typeof cursor.toArray === 'function' ? cursor.toArray() : result;
-      })
+      .then(() =>
+        observed(observer, command, args, async () => {
+          const result: unknown = await method.apply(collection, args);
+          // cursors (find, aggregate...) are drained so the callback gets data
+          const cursor = result as { toArray?: () => Promise<unknown> } | null;
+          return cursor && typeof cursor.toArray === 'function' ? cursor.toArray() : result;
+        }),
+      )
       .then((result) => cb(null, result), cb);
   }
 
@@ -201,11 +264,15 @@ export class MongoDB extends Connector {
   context(model: string, options?: CallOptions): OperationContext {
     const info = this.modelInfo(model);
     const session = sessionOf(options);
-    const collation = options?.collation ?? this.defaultCollation;
+    const collation = options?.collation ?? collationOf(this.settings);
+    const collection = this.database().collection(info.collection);
     return {
       info,
-      collection: this.database().collection(info.collection),
-      sanitize: resolveSanitizeOptions(info, options),
+      collection,
+      // juggler's DataSource keeps the settings apps change at run time; ours is the same object
+      // unless the connector was made without one
+      sanitize: resolveSanitizeOptions(info, this.dataSource?.settings ?? this.settings, options),
+      observer: executeObserver(this as ObservableConnector, model, collection),
       driverOptions: {
         ...(session ? { session } : {}),
         ...(collation ? { collation } : {}),
@@ -222,8 +289,10 @@ export class MongoDB extends Connector {
     spread = false,
   ): void {
     let pending: Promise<T>;
+    let ctx: OperationContext;
     try {
-      pending = operation(this.context(model, options));
+      ctx = this.context(model, options);
+      pending = operation(ctx);
     } catch (error) {
       process.nextTick(cb, error);
       return;
@@ -233,7 +302,10 @@ export class MongoDB extends Connector {
     pending.then(
       (result) =>
         process.nextTick(() => (spread ? cb(null, ...(result as unknown[])) : cb(null, result))),
-      (error) => process.nextTick(cb, fromDriverError(model, error)),
+      (error) =>
+        explainShardKeyRefusal(() => this.database(), ctx, error).then((explained) =>
+          process.nextTick(cb, fromDriverError(model, explained)),
+        ),
     );
   }
 
@@ -432,6 +504,61 @@ export class MongoDB extends Connector {
   get buildNearFilter(): ((query: JugglerFilter, near: unknown) => void) | undefined {
     return this.settings.enableGeoIndexing === true ? () => undefined : undefined;
   }
+
+  // ---- discovery (see ./discovery) ----------------------------------------------------------
+
+  /** The database's collections and views: juggler's and `lb4 discover`'s first call. */
+  discoverModelDefinitions(
+    options?: discovery.DiscoverModelDefinitionsOptions | Callback,
+    cb?: Callback,
+  ): Promise<discovery.DiscoveredModelDefinition[]> {
+    if (typeof options === 'function') [options, cb] = [undefined, options];
+    const opts = options;
+    return answer(
+      this.connect().then((db) => discovery.discoverModelDefinitions(db, opts)),
+      cb,
+    );
+  }
+
+  /** A model definition inferred from a `$sample` of the collection, keyed `owner.collection`. */
+  discoverSchemas(
+    collection: string,
+    options?: discovery.DiscoverSchemasOptions | Callback,
+    cb?: Callback,
+  ): Promise<Record<string, discovery.DiscoveredSchema>> {
+    if (typeof options === 'function') [options, cb] = [undefined, options];
+    const opts = options;
+    return answer(
+      this.connect().then((db) => discovery.discoverSchemas(db, collection, opts)),
+      cb,
+    );
+  }
+
+  // ---- change streams (see ./change-streams) ------------------------------------------------
+
+  /** A model's changes as they happen: `for await (const change of await watch('Todo'))`. */
+  watch(
+    model: string,
+    options: changeStreams.WatchOptions = {},
+  ): Promise<changeStreams.ModelChangeStream> {
+    return Promise.resolve().then(() =>
+      changeStreams.watch(
+        this.context(model, { allowExtendedOperators: options.allowExtendedOperators }),
+        () => this.connect(),
+        options,
+      ),
+    );
+  }
+}
+
+/** Answer an optional callback from a promise, and return the promise for callers without one. */
+function answer<T>(pending: Promise<T>, cb: Callback | undefined): Promise<T> {
+  if (cb)
+    pending.then(
+      (result) => process.nextTick(cb, null, result),
+      (error) => process.nextTick(cb, error),
+    );
+  return pending;
 }
 
 /** Names already warned about: one warning per name per process, however many datasources. */

@@ -161,6 +161,23 @@ export function fromDriverError(model: string, error: unknown): unknown {
   return wrapped;
 }
 
+/**
+ * The server refused a write on a sharded collection because it cannot tell which shard holds
+ * the document: the filter lacks an equality on the whole shard key (a `save` of a collection
+ * sharded on anything but `_id`, for one). Names the shard key the filter needs.
+ */
+export class ShardKeyError extends MongoConnectorError {
+  constructor(model: string, collection: string, shardKey: unknown, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `${model}: the collection ${collection} is sharded on ${describe(shardKey)}, and MongoDB ` +
+        `needs an equality on every field of that shard key in this write's filter (${reason})`,
+      { code: 'SHARD_KEY_REQUIRED', model },
+    );
+    this.cause = cause;
+  }
+}
+
 /** The server could not be reached when connecting; says where we tried and for how long. */
 export class ConnectionError extends MongoConnectorError {
   constructor(url: string, timeoutMS: unknown, cause: unknown) {

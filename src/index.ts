@@ -15,6 +15,24 @@ export {
 } from './settings';
 export { IndexDefinitionError, IndexMigrationError } from './migrate';
 export {
+  ChangeStreamsNotSupportedError,
+  ModelChangeStream,
+  type ModelChange,
+  type WatchOptions,
+} from './change-streams';
+export {
+  DEFAULT_SAMPLE_SIZE,
+  DiscoveryError,
+  inferSchema,
+  type DiscoverModelDefinitionsOptions,
+  type DiscoverSchemasOptions,
+  type DiscoveredIndex,
+  type DiscoveredModelDefinition,
+  type DiscoveredProperty,
+  type DiscoveredSchema,
+  type DiscoveredType,
+} from './discovery';
+export {
   runInTransaction,
   isTransientTransactionError,
   isUnknownCommitResult,

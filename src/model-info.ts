@@ -1,4 +1,10 @@
 import type { ModelDefinition, PropertyDefinition } from 'loopback-connector';
+import {
+  isLooseType,
+  looksLikeReference,
+  objectIdCoercion,
+  type ObjectIdCoercion,
+} from './relation-typing';
 import type { MongoDBSettings } from './settings';
 
 /** How a property's values are kept in MongoDB; decides coercion both ways. */
@@ -11,6 +17,8 @@ export type StoredAs =
   | 'number'
   | 'boolean'
   | 'string'
+  /** Any value (`Object`, 'any', unions, no type): stored as given, boxed primitives unwrapped. */
+  | 'loose'
   | 'other';
 
 export interface PropertyInfo {
@@ -27,6 +35,25 @@ export interface PropertyInfo {
    */
   readonly appType?: string;
   readonly isId: boolean;
+  /**
+   * For a property typed as an embedded model (or an array of them): the embedded properties,
+   * by name, whose values are coerced both ways (ObjectId, Decimal128, Date, GeoPoint, Buffer, or
+   * another embedded model holding one). Absent when none is, so reads walk only what needs it.
+   */
+  readonly embedded?: ReadonlyMap<string, PropertyInfo>;
+  /** A 24-hex string given for it (or for one of its items) is stored as an ObjectId. */
+  readonly hexAsObjectId: boolean;
+  /**
+   * A string that is not 24-hex is refused: the property is declared
+   * `mongodb: {dataType: 'ObjectId'}`. Other ObjectId-stored properties keep such strings.
+   */
+  readonly refusesNonHex: boolean;
+  /**
+   * Equality, `inq`, `nin` and `neq` with a 24-hex operand match the value stored either as that
+   * string or as its ObjectId, since other connectors (or other settings) may have written it
+   * either way.
+   */
+  readonly matchesEitherForm: boolean;
 }
 
 /** Facts about one model computed once when it is defined; every hot path reads only these. */
@@ -40,11 +67,16 @@ export interface ModelInfo {
   readonly propertyByField: ReadonlyMap<string, PropertyInfo>;
   /** True when some property other than the id has a field name unlike its own name. */
   readonly renamesFields: boolean;
-  /** Model or datasource setting; undefined when neither says. */
-  readonly allowExtendedOperators: boolean | undefined;
-  readonly disableSanitization: boolean;
+  /**
+   * Juggler's own settings object for the model, held live rather than copied: the sanitizing
+   * switches in it (and in the datasource's settings) are read per call, so that an app may
+   * change them after the model is defined, as juggler and loopback-connector-mongodb both allow.
+   */
+  readonly modelSettings: Readonly<Record<string, unknown>>;
   readonly enableGeoIndexing: boolean;
   readonly disableDefaultSort: boolean;
+  /** From `strictObjectIDCoercion` (model setting, else datasource setting); see relation-typing. */
+  readonly objectIdCoercion: ObjectIdCoercion;
 }
 
 /** Where an app-side property path (`address.city`) lives in the stored document. */
@@ -56,7 +88,8 @@ export interface StoredPath {
 
 /**
  * Only the first segment of a dotted path is a model property, so only it is renamed; the rest
- * addresses inside an embedded document whose keys we store as given.
+ * addresses inside an embedded document whose keys we store as given. A path into an embedded
+ * model (`address.price`) has the embedded property, when its values are coerced.
  */
 export function storedPath(info: ModelInfo, path: string): StoredPath {
   const dot = path.indexOf('.');
@@ -64,7 +97,20 @@ export function storedPath(info: ModelInfo, path: string): StoredPath {
   const property = info.properties.get(head) ?? (head === '_id' ? info.idProperty : undefined);
   if (!property) return { field: path, property: undefined };
   if (dot < 0) return { field: property.field, property };
-  return { field: property.field + path.slice(dot), property: undefined };
+  return { field: property.field + path.slice(dot), property: embeddedAt(property, path, dot) };
+}
+
+const ARRAY_INDEX = /^\d+$/;
+
+function embeddedAt(property: PropertyInfo, path: string, dot: number): PropertyInfo | undefined {
+  let current: PropertyInfo | undefined = property;
+  for (const segment of path.slice(dot + 1).split('.')) {
+    // `others.0.price`: an index into an array of embedded models addresses one of its items
+    if (ARRAY_INDEX.test(segment)) continue;
+    current = current?.embedded?.get(segment);
+    if (!current) return undefined;
+  }
+  return current;
 }
 
 /** The name under which our default id type is registered; juggler special-cases it. */
@@ -93,21 +139,36 @@ interface MongoPropertySettings {
   dataType?: string;
 }
 
-/** Build the facts for one model from juggler's definition and the datasource settings. */
+/**
+ * Build the facts for one model from juggler's definition and the datasource settings.
+ * `references` names the properties juggler relations say hold ids of ObjectId-stored keys
+ * (see relation-typing.ts); the connector works them out across all models of the datasource.
+ */
 export function buildModelInfo(
   definition: ModelDefinition,
   dataSourceSettings: MongoDBSettings,
+  references: ReadonlySet<string> = new Set(),
 ): ModelInfo {
   const modelName: string = definition.model.modelName;
   const settings = definition.settings ?? {};
   const mongoSettings = (settings.mongodb ?? {}) as Record<string, unknown>;
   const idName = findIdName(definition);
+  const coercion = objectIdCoercion(
+    settings.strictObjectIDCoercion ?? dataSourceSettings.strictObjectIDCoercion,
+  );
 
   const properties = new Map<string, PropertyInfo>();
   const propertyByField = new Map<string, PropertyInfo>();
   let renamesFields = false;
   for (const [name, def] of Object.entries(definition.properties)) {
-    const info = describeProperty(name, def ?? {}, name === idName);
+    const info = withEmbedded(
+      describeProperty(name, def ?? {}, {
+        isId: name === idName,
+        coercion,
+        isReference: references.has(name),
+      }),
+      def?.type,
+    );
     properties.set(name, info);
     propertyByField.set(info.field, info);
     if (!info.isId && info.field !== name) renamesFields = true;
@@ -115,7 +176,15 @@ export function buildModelInfo(
   let idProperty = properties.get(idName);
   if (!idProperty) {
     // a model juggler defines with `idInjection: false` and no id keeps Mongo's own _id
-    idProperty = { name: idName, field: '_id', storedAs: 'objectId', isId: true };
+    idProperty = {
+      name: idName,
+      field: '_id',
+      storedAs: 'objectId',
+      isId: true,
+      hexAsObjectId: true,
+      refusesNonHex: false,
+      matchesEitherForm: false,
+    };
     properties.set(idName, idProperty);
     propertyByField.set('_id', idProperty);
   }
@@ -128,13 +197,7 @@ export function buildModelInfo(
     properties,
     propertyByField,
     renamesFields,
-    allowExtendedOperators: firstBoolean(
-      settings.allowExtendedOperators,
-      dataSourceSettings.allowExtendedOperators,
-    ),
-    disableSanitization: Boolean(
-      firstBoolean(mongoSettings.disableSanitization, dataSourceSettings.disableSanitization),
-    ),
+    modelSettings: settings,
     enableGeoIndexing: Boolean(
       firstBoolean(mongoSettings.enableGeoIndexing, dataSourceSettings.enableGeoIndexing),
     ),
@@ -145,7 +208,21 @@ export function buildModelInfo(
         dataSourceSettings.disableDefaultSort,
       ),
     ),
+    objectIdCoercion: coercion,
   };
+}
+
+/**
+ * Whether a model's property (its id when `key` is undefined) stores ObjectIds by its own
+ * definition, whatever the coercion setting: what a reference must point at to be one.
+ */
+export function keyStoresObjectIds(definition: ModelDefinition, key: string | undefined): boolean {
+  const idName = findIdName(definition);
+  const name = key ?? idName;
+  const def = definition.properties[name];
+  if (!def) return name === idName;
+  const { kind } = storageKind(def, name === idName);
+  return kind === 'objectId';
 }
 
 function findIdName(definition: ModelDefinition): string {
@@ -163,26 +240,123 @@ function findIdName(definition: ModelDefinition): string {
   return best ?? 'id';
 }
 
-function describeProperty(name: string, def: PropertyDefinition, isId: boolean): PropertyInfo {
+interface PropertyContext {
+  readonly isId: boolean;
+  readonly coercion: ObjectIdCoercion;
+  /** Juggler relation metadata says the property holds ids of ObjectId-stored keys. */
+  readonly isReference: boolean;
+}
+
+/** Kinds whose values the app may give as any string, a 24-hex one included. */
+const STRING_HOLDERS: ReadonlySet<StoredAs> = new Set(['string', 'loose']);
+
+function describeProperty(
+  name: string,
+  def: PropertyDefinition,
+  ctx: PropertyContext,
+): PropertyInfo {
   const mongo = (def.mongodb ?? {}) as MongoPropertySettings;
-  const field = isId ? '_id' : (mongo.fieldName ?? mongo.field ?? mongo.columnName ?? name);
+  const field = ctx.isId ? '_id' : (mongo.fieldName ?? mongo.field ?? mongo.columnName ?? name);
+  const { kind, declared, isArray } = storageKind(def, ctx.isId);
+  const itemType = isArray ? (def.type as unknown[])[0] : def.type;
+  const refusesNonHex = declared === 'objectId';
+  const holdsStrings = STRING_HOLDERS.has(kind);
+  let hexAsObjectId: boolean;
+  switch (ctx.coercion) {
+    case 'strict':
+      hexAsObjectId = kind === 'objectId';
+      break;
+    case 'allHex':
+      hexAsObjectId = kind === 'objectId' || holdsStrings || kind === 'other';
+      break;
+    default:
+      hexAsObjectId =
+        kind === 'objectId' ||
+        (!ctx.isId && holdsStrings && (ctx.isReference || looksLikeReference(name)));
+  }
+  const matchesEitherForm =
+    ctx.coercion !== 'strict' &&
+    !ctx.isId &&
+    (holdsStrings || (kind === 'objectId' && !refusesNonHex));
+  const facts = { name, field, isId: ctx.isId, hexAsObjectId, refusesNonHex, matchesEitherForm };
+  return isArray
+    ? { ...facts, storedAs: 'other', itemStoredAs: kind, appType: typeName(itemType) }
+    : { ...facts, storedAs: kind, appType: typeName(itemType) };
+}
+
+/** How a property's values (its items, for an array property) are stored, and whether declared. */
+function storageKind(
+  def: PropertyDefinition,
+  isId: boolean,
+): { kind: StoredAs; declared: StoredAs | undefined; isArray: boolean } {
+  const mongo = (def.mongodb ?? {}) as MongoPropertySettings;
   const declared = mongo.dataType ? storedAsFromDataType(mongo.dataType) : undefined;
   if (Array.isArray(def.type)) {
-    return {
-      name,
-      field,
-      storedAs: 'other',
-      itemStoredAs: declared ?? storedAsFromType(def.type[0]),
-      appType: typeName(def.type[0]),
-      isId,
-    };
+    return { kind: declared ?? storedAsFromType(def.type[0]), declared, isArray: true };
   }
-  let storedAs = declared ?? storedAsFromType(def.type);
+  let kind = declared ?? storedAsFromType(def.type);
   // a generated id with no declared type is Mongo's own ObjectId
-  if (isId && def.generated && !declared && (storedAs === 'string' || storedAs === 'other')) {
-    storedAs = 'objectId';
+  if (
+    isId &&
+    def.generated &&
+    !declared &&
+    (kind === 'string' || kind === 'loose' || kind === 'other')
+  ) {
+    kind = 'objectId';
   }
-  return { name, field, storedAs, appType: typeName(def.type), isId };
+  return { kind, declared, isArray: false };
+}
+
+/** Stored kinds whose values the connector converts; plain strings, numbers... pass as they are. */
+const COERCED: ReadonlySet<StoredAs> = new Set([
+  'objectId',
+  'decimal128',
+  'date',
+  'geoPoint',
+  'buffer',
+]);
+
+/**
+ * The property with the facts of the embedded model its type names, if any. Juggler hands an
+ * embedded model as its model class (`type: Address` or `[Address]`), whose `definition` holds
+ * the properties. `outer` holds the models being described, so a model that embeds itself ends.
+ */
+function withEmbedded(
+  property: PropertyInfo,
+  type: unknown,
+  outer: ReadonlySet<unknown> = new Set(),
+): PropertyInfo {
+  const model = Array.isArray(type) ? type[0] : type;
+  const definition = (model as { definition?: { properties?: unknown } } | undefined)?.definition;
+  if (typeof model !== 'function' || !definition?.properties || outer.has(model)) return property;
+  const inside = new Set(outer).add(model);
+  const embedded = new Map<string, PropertyInfo>();
+  for (const [name, def] of Object.entries(
+    definition.properties as Record<string, PropertyDefinition | undefined>,
+  )) {
+    // an embedded model's own id is whatever the app puts there, never an ObjectId we coerce
+    if (def?.id) continue;
+    const nested = withEmbedded(
+      // field renames apply to a model's own properties only, as in loopback-connector-mongodb
+      {
+        // inside an embedded document only declared types convert: reads walk only the
+        // properties listed here, so a reference rule would store ObjectIds read back as objects
+        ...describeProperty(name, def ?? {}, {
+          isId: false,
+          coercion: 'strict',
+          isReference: false,
+        }),
+        name: `${property.name}.${name}`,
+        field: name,
+      },
+      def?.type,
+      inside,
+    );
+    if (nested.embedded || COERCED.has(nested.itemStoredAs ?? nested.storedAs)) {
+      embedded.set(name, nested);
+    }
+  }
+  return embedded.size ? { ...property, embedded } : property;
 }
 
 function storedAsFromDataType(dataType: string): StoredAs | undefined {
@@ -218,7 +392,7 @@ function storedAsFromType(type: unknown): StoredAs {
     case 'decimal128':
       return 'decimal128';
     default:
-      return 'other';
+      return isLooseType(name) ? 'loose' : 'other';
   }
 }
 
@@ -228,7 +402,7 @@ function typeName(type: unknown): string | undefined {
   return undefined;
 }
 
-function firstBoolean(...values: unknown[]): boolean | undefined {
+export function firstBoolean(...values: unknown[]): boolean | undefined {
   for (const value of values) if (typeof value === 'boolean') return value;
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { InvalidQueryError, OperatorNotAllowedError } from './errors';
-import type { ModelInfo } from './model-info';
+import { firstBoolean, type ModelInfo } from './model-info';
 
 /** What user input may carry through to the server. */
 export interface SanitizeOptions {
@@ -12,7 +12,16 @@ export interface SanitizeOptions {
 /** The per-call options juggler hands the connector, as far as sanitizing cares. */
 export interface SanitizeCallOptions {
   allowExtendedOperators?: unknown;
+  disableSanitization?: unknown;
 }
+
+/** The datasource settings sanitizing reads. */
+export interface SanitizeSettings {
+  allowExtendedOperators?: unknown;
+  disableSanitization?: unknown;
+}
+
+type SanitizeSwitch = keyof SanitizeOptions;
 
 /** Keys that run JavaScript on the server; only `disableSanitization` lets them through. */
 const JS_EXECUTING_KEYS: ReadonlySet<string> = new Set([
@@ -25,17 +34,44 @@ const JS_EXECUTING_KEYS: ReadonlySet<string> = new Set([
 /** Keys through which writing into objects can reach a prototype; never taken from user input. */
 const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** A call's own `allowExtendedOperators` wins over the model's, which wins over the datasource's. */
+/**
+ * Each switch from the most specific place that says true or false: the call's options, the
+ * model's settings (juggler reads the top level, loopback-connector-mongodb `mongodb`), then the
+ * datasource's. Read per call, not cached, because apps flip them after start-up; it is a handful
+ * of property reads.
+ */
 export function resolveSanitizeOptions(
   info: ModelInfo,
+  dataSourceSettings: SanitizeSettings,
   callOptions?: SanitizeCallOptions,
 ): SanitizeOptions {
-  const fromCall = callOptions?.allowExtendedOperators;
   return {
-    allowExtendedOperators:
-      typeof fromCall === 'boolean' ? fromCall : Boolean(info.allowExtendedOperators),
-    disableSanitization: info.disableSanitization,
+    allowExtendedOperators: resolveSwitch(
+      'allowExtendedOperators',
+      info,
+      dataSourceSettings,
+      callOptions,
+    ),
+    disableSanitization: resolveSwitch(
+      'disableSanitization',
+      info,
+      dataSourceSettings,
+      callOptions,
+    ),
   };
+}
+
+function resolveSwitch(
+  name: SanitizeSwitch,
+  info: ModelInfo,
+  dataSourceSettings: SanitizeSettings,
+  callOptions: SanitizeCallOptions | undefined,
+): boolean {
+  const model = info.modelSettings;
+  const mongo = model.mongodb as SanitizeSettings | undefined;
+  return (
+    firstBoolean(callOptions?.[name], model[name], mongo?.[name], dataSourceSettings[name]) ?? false
+  );
 }
 
 export function isPrototypeKey(key: string): boolean {

@@ -34,7 +34,11 @@ export interface MongoDBSettings extends MongoClientOptions {
   allowExtendedOperators?: boolean;
   /** Pass user input through unchanged: no operator refusal at all. */
   disableSanitization?: boolean;
-  /** Whether 24-hex strings in untyped properties stay strings. */
+  /**
+   * Which 24-hex strings are stored as ObjectIds: unset, ids, ObjectId-typed properties and
+   * references (relation keys, names ending in Id); `true`, only ids and ObjectId-typed
+   * properties; `false`, every one, as loopback-connector-mongodb does. See relation-typing.ts.
+   */
   strictObjectIDCoercion?: boolean;
   /** Store GeoPoint properties as GeoJSON points and let migrations make 2dsphere indexes. */
   enableGeoIndexing?: boolean;

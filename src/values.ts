@@ -1,7 +1,8 @@
 import { Binary, Decimal128, ObjectId, type Document } from 'mongodb';
 import { InvalidValueError } from './errors';
 import type { ModelInfo, PropertyInfo, StoredAs } from './model-info';
-import { isPrototypeKey } from './sanitize';
+import { looksLikeReference } from './relation-typing';
+import { isPlainObject, isPrototypeKey } from './sanitize';
 
 /** A point as the app sees it. */
 export interface LatLng {
@@ -28,14 +29,62 @@ export function toStoredValue(
   value: unknown,
 ): unknown {
   if (!prop || value === null || value === undefined) return value;
+  if (prop.embedded) return toStoredEmbedded(info, prop.embedded, value);
   const storedAs = prop.itemStoredAs ?? prop.storedAs;
   if (Array.isArray(value)) return value.map((item) => toStoredScalar(info, prop, storedAs, item));
   return toStoredScalar(info, prop, storedAs, value);
 }
 
+/** An embedded model's value (or an array of them) with its coerced properties stored. */
+function toStoredEmbedded(
+  info: ModelInfo,
+  embedded: ReadonlyMap<string, PropertyInfo>,
+  value: unknown,
+): unknown {
+  if (Array.isArray(value)) return value.map((item) => toStoredEmbedded(info, embedded, item));
+  if (!isPlainObject(value)) return value;
+  let stored: Record<string, unknown> | undefined;
+  for (const [name, prop] of embedded) {
+    if (!(name in value)) continue;
+    // copied once, when it holds a coerced property: the app's data stays as it gave it
+    stored ??= { ...value };
+    stored[name] = toStoredValue(info, prop, value[name]);
+  }
+  return stored ?? value;
+}
+
 /** The stored form of an id value, e.g. for `findById`. */
 export function toStoredId(info: ModelInfo, id: unknown): unknown {
   return toStoredValue(info, info.idProperty, id);
+}
+
+/**
+ * An id as every DAO method hands it back: what a read of it would give (an ObjectId, given by
+ * the app or generated, as its 24-hex string), whichever form the app passed in.
+ */
+export function toAppId(info: ModelInfo, id: unknown): unknown {
+  return fromStoredValue(info.idProperty, toStoredId(info, id));
+}
+
+/** A 24-hex string as an ObjectId; anything else as it is. */
+export function hexToObjectId(value: unknown): unknown {
+  return typeof value === 'string' && OBJECT_ID_HEX.test(value) ? new ObjectId(value) : value;
+}
+
+/** Whether a value is a 24-hex string, the form of an ObjectId in the app. */
+export function isObjectIdHex(value: unknown): value is string {
+  return typeof value === 'string' && OBJECT_ID_HEX.test(value);
+}
+
+/**
+ * juggler runs values of `Object`-typed properties through `Object(value)`, which boxes strings,
+ * numbers and booleans; BSON would store a boxed string as a document of its characters.
+ */
+function unboxed(value: unknown): unknown {
+  if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+    return value.valueOf();
+  }
+  return value;
 }
 
 function toStoredScalar(
@@ -54,8 +103,10 @@ function toStoredScalar(
       return toDate(info, prop, value);
     case 'geoPoint':
       return info.enableGeoIndexing ? toGeoJsonPoint(info, prop, value) : value;
+    case 'loose':
+      return prop.hexAsObjectId ? hexToObjectId(unboxed(value)) : unboxed(value);
     default:
-      return value;
+      return prop.hexAsObjectId ? hexToObjectId(value) : value;
   }
 }
 
@@ -65,10 +116,11 @@ function toObjectId(info: ModelInfo, prop: PropertyInfo, value: unknown): unknow
     // them) numeric ids, and those must round-trip unchanged
     return value;
   }
-  if (!OBJECT_ID_HEX.test(value)) {
-    throw new InvalidValueError(info.model, prop.name, value, 'ObjectId');
-  }
-  return new ObjectId(value);
+  if (OBJECT_ID_HEX.test(value)) return new ObjectId(value);
+  // existing databases hold ids such as 'user-17' under default-id models; only a property
+  // declared to store ObjectIds says the string is a mistake
+  if (prop.refusesNonHex) throw new InvalidValueError(info.model, prop.name, value, 'ObjectId');
+  return value;
 }
 
 function toDecimal128(info: ModelInfo, prop: PropertyInfo, value: unknown): unknown {
@@ -136,9 +188,10 @@ function isGeoJsonPoint(value: unknown): value is GeoJsonPoint {
 
 /**
  * The document to store for app data: properties renamed to their fields and their values
- * coerced. Properties the model does not know (non-strict models) keep their name and value; an
- * ObjectId-looking string there stays a string, since nothing says it is an id. A null or missing
- * id is left out so that MongoDB generates one.
+ * coerced. Properties the model does not know (non-strict models) keep their name and value,
+ * except that a 24-hex string there is stored as an ObjectId where the coercion setting says so
+ * for an untyped property (see unknownPropertyValue). A null or missing id is left out so that
+ * MongoDB generates one.
  */
 export function toStoredDocument(info: ModelInfo, data: Record<string, unknown>): Document {
   const doc: Document = {};
@@ -147,12 +200,25 @@ export function toStoredDocument(info: ModelInfo, data: Record<string, unknown>)
     if (value === undefined || isPrototypeKey(name)) continue;
     const prop = info.properties.get(name);
     if (!prop) {
-      doc[name] = value;
+      doc[name] = unknownPropertyValue(info, name, value);
     } else if (!(prop.isId && value === null)) {
       doc[prop.field] = toStoredValue(info, prop, value);
     }
   }
   return doc;
+}
+
+/**
+ * An unknown property is untyped, so it follows the rule for loosely typed ones: a 24-hex string
+ * (or array item) is an ObjectId with `strictObjectIDCoercion: false`, and by default when the
+ * name reads as a reference.
+ */
+function unknownPropertyValue(info: ModelInfo, name: string, value: unknown): unknown {
+  const coercion = info.objectIdCoercion;
+  if (coercion === 'strict' || (coercion === 'references' && !looksLikeReference(name))) {
+    return value;
+  }
+  return Array.isArray(value) ? value.map(hexToObjectId) : hexToObjectId(value);
 }
 
 /**
@@ -195,8 +261,21 @@ export function fromStoredValue(prop: PropertyInfo | undefined, value: unknown):
   return fromStoredScalar(prop, value);
 }
 
+/**
+ * An embedded model's stored value with its coerced properties read back, in place: the driver's
+ * document is ours. Only the properties the model facts name are looked at.
+ */
+function fromStoredEmbedded(embedded: ReadonlyMap<string, PropertyInfo>, value: object): unknown {
+  if (!isPlainObject(value)) return value;
+  for (const [name, prop] of embedded) {
+    if (name in value) value[name] = fromStoredValue(prop, value[name]);
+  }
+  return value;
+}
+
 function fromStoredScalar(prop: PropertyInfo | undefined, value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
+  if (prop?.embedded) return fromStoredEmbedded(prop.embedded, value);
   if (value instanceof ObjectId) return hexString(value);
   if (value instanceof Decimal128) {
     return prop?.appType === 'number' ? Number(value.toString()) : value.toString();

@@ -99,9 +99,8 @@ describe('values and names on a real server', () => {
     expect((error as Error).message).toBe('Thing.ownerId: "not-an-id" is not a valid ObjectId');
     expect((error as InvalidValueError).statusCode).toBe(400);
     expect(await Thing.count()).toBe(0);
-    await expect(Thing.findById('nope')).rejects.toThrow(
-      /Thing\.id: "nope" is not a valid ObjectId/,
-    );
+    // the id is generated, not declared ObjectId: any string may be an id there, so none matches
+    expect(await Thing.findById('nope')).toBeNull();
   });
 
   it('stores Decimal128 and returns the app type', async () => {

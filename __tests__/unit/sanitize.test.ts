@@ -16,27 +16,50 @@ const BOTH = { allowExtendedOperators: true, disableSanitization: true };
 
 describe('resolveSanitizeOptions', () => {
   it('defaults to refusing operators', () => {
-    expect(resolveSanitizeOptions(info)).toEqual(STRICT);
+    expect(resolveSanitizeOptions(info, {})).toEqual(STRICT);
   });
 
-  it('takes the model or datasource setting', () => {
-    expect(resolveSanitizeOptions(customerInfo({ allowExtendedOperators: true }))).toEqual(
-      EXTENDED,
-    );
-    expect(resolveSanitizeOptions(customerInfo({}, { allowExtendedOperators: true }))).toEqual(
+  it('takes the model setting (top level or under mongodb) or the datasource setting', () => {
+    expect(resolveSanitizeOptions(customerInfo({ allowExtendedOperators: true }), {})).toEqual(
       EXTENDED,
     );
     expect(
-      resolveSanitizeOptions(customerInfo({ mongodb: { disableSanitization: true } })),
+      resolveSanitizeOptions(customerInfo({ mongodb: { allowExtendedOperators: true } }), {}),
+    ).toEqual(EXTENDED);
+    expect(resolveSanitizeOptions(info, { allowExtendedOperators: true })).toEqual(EXTENDED);
+    expect(
+      resolveSanitizeOptions(customerInfo({ mongodb: { disableSanitization: true } }), {}),
     ).toEqual(UNSANITIZED);
+    expect(resolveSanitizeOptions(info, { disableSanitization: true })).toEqual(UNSANITIZED);
+  });
+
+  it('lets the model win over the datasource', () => {
+    const refusing = customerInfo({ mongodb: { allowExtendedOperators: false } });
+    expect(resolveSanitizeOptions(refusing, { allowExtendedOperators: true })).toEqual(STRICT);
+    const allowing = customerInfo({ allowExtendedOperators: true });
+    expect(resolveSanitizeOptions(allowing, { allowExtendedOperators: false })).toEqual(EXTENDED);
+  });
+
+  it('reads the settings at each call, so a later change counts', () => {
+    const settings: Record<string, unknown> = {};
+    const model = customerInfo(settings);
+    const dataSource: Record<string, unknown> = {};
+    expect(resolveSanitizeOptions(model, dataSource)).toEqual(STRICT);
+    dataSource.allowExtendedOperators = true;
+    expect(resolveSanitizeOptions(model, dataSource)).toEqual(EXTENDED);
+    settings.allowExtendedOperators = false;
+    expect(resolveSanitizeOptions(model, dataSource)).toEqual(STRICT);
   });
 
   it("lets a call's own option win over the model's", () => {
     const allowing = customerInfo({ allowExtendedOperators: true });
-    expect(resolveSanitizeOptions(allowing, { allowExtendedOperators: false })).toEqual(STRICT);
-    expect(resolveSanitizeOptions(info, { allowExtendedOperators: true })).toEqual(EXTENDED);
+    expect(resolveSanitizeOptions(allowing, {}, { allowExtendedOperators: false })).toEqual(STRICT);
+    expect(resolveSanitizeOptions(info, {}, { allowExtendedOperators: true })).toEqual(EXTENDED);
+    expect(resolveSanitizeOptions(info, {}, { disableSanitization: true })).toEqual(UNSANITIZED);
     // anything but a boolean says nothing
-    expect(resolveSanitizeOptions(allowing, { allowExtendedOperators: 'no' })).toEqual(EXTENDED);
+    expect(resolveSanitizeOptions(allowing, {}, { allowExtendedOperators: 'no' })).toEqual(
+      EXTENDED,
+    );
   });
 });
 

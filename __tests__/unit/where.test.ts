@@ -1,7 +1,7 @@
 import { BSONRegExp, Decimal128, ObjectId } from 'mongodb';
 import { InvalidQueryError, InvalidValueError, OperatorNotAllowedError } from '../../src/errors';
 import { buildFilter, buildNearFilter, sortsByDistance } from '../../src/query/where';
-import { EXTENDED, HEX, OTHER_HEX, STRICT, UNSANITIZED, customerInfo } from './fixtures';
+import { EXTENDED, HEX, OTHER_HEX, STRICT, UNSANITIZED, customerInfo, modelInfo } from './fixtures';
 
 type NearFilter = { location: { $nearSphere: Record<string, unknown> } };
 
@@ -66,7 +66,10 @@ describe('buildFilter', () => {
 
     it('matches one element of an array field with a single value', () => {
       expect(filter({ tags: 'a' })).toEqual({ tags: 'a' });
-      expect(filter({ friendIds: HEX })).toEqual({ friendIds: new ObjectId(HEX) });
+      // a foreign key array juggler types after an ObjectId id may hold either form
+      expect(filter({ friendIds: HEX })).toEqual({
+        friendIds: { $in: [new ObjectId(HEX).toHexString(), new ObjectId(HEX)] },
+      });
     });
   });
 
@@ -115,12 +118,16 @@ describe('buildFilter', () => {
       expect(filter({ name: { inq: [] } })).toEqual({ name: { $in: [] } });
     });
 
-    it('coerce ids to ObjectIds but keep 24-hex strings of string properties', () => {
+    it('coerce ids to ObjectIds and match 24-hex strings of string properties in both forms', () => {
       expect(filter({ id: { inq: [HEX, OTHER_HEX] } })).toEqual({
         _id: { $in: [new ObjectId(HEX), new ObjectId(OTHER_HEX)] },
       });
-      expect(filter({ name: { inq: [HEX] } })).toEqual({ name: { $in: [HEX] } });
-      expect(filter({ name: { nin: [HEX] } })).toEqual({ name: { $nin: [HEX] } });
+      expect(filter({ name: { inq: [HEX, 'x'] } })).toEqual({
+        name: { $in: [HEX, new ObjectId(HEX), 'x'] },
+      });
+      expect(filter({ name: { nin: [HEX] } })).toEqual({
+        name: { $nin: [HEX, new ObjectId(HEX)] },
+      });
     });
 
     it('refuse an operand that is not an array, naming model and property', () => {
@@ -137,16 +144,46 @@ describe('buildFilter', () => {
       expect(filter({ id: { neq: HEX } })).toEqual({ _id: { $ne: new ObjectId(HEX) } });
     });
 
-    it('keeps 24-hex strings of string properties as strings', () => {
-      expect(filter({ name: HEX })).toEqual({ name: HEX });
-      expect(filter({ unknownProp: HEX })).toEqual({ unknownProp: HEX });
+    it('matches a 24-hex string of a string or untyped property in both stored forms', () => {
+      const either = { $in: [HEX, new ObjectId(HEX)] };
+      expect(filter({ name: HEX })).toEqual({ name: either });
+      expect(filter({ address: HEX })).toEqual({ address: either });
+      expect(filter({ unknownProp: HEX })).toEqual({ unknownProp: either });
+      expect(filter({ name: { eq: HEX } })).toEqual({ name: either });
+      expect(filter({ name: { neq: HEX } })).toEqual({ name: { $nin: [HEX, new ObjectId(HEX)] } });
+      // ranges compare one form: values of two BSON types never order together
+      expect(filter({ name: { gt: HEX } })).toEqual({ name: { $gt: HEX } });
     });
 
-    it('reports an invalid id, naming model and property', () => {
-      expect(() => filter({ id: 'nope' })).toThrow(InvalidValueError);
-      expect(() => filter({ accountId: { inq: ['nope'] } })).toThrow(
-        'Customer.accountId: "nope" is not a valid ObjectId',
+    it('keeps an id that is not 24-hex as given on a default-id model', () => {
+      expect(filter({ id: 'nope' })).toEqual({ _id: 'nope' });
+      expect(filter({ accountId: { inq: ['nope'] } })).toEqual({ accountId: { $in: ['nope'] } });
+    });
+
+    it('reports an invalid value for a property declared ObjectId, naming model and property', () => {
+      const declared = modelInfo('Order', {
+        id: { type: String, id: true, mongodb: { dataType: 'ObjectId' } },
+        ownerId: { type: String, mongodb: { dataType: 'ObjectId' } },
+      });
+      expect(() => buildFilter(declared, { id: 'nope' }, STRICT)).toThrow(InvalidValueError);
+      expect(() => buildFilter(declared, { ownerId: { inq: ['nope'] } }, STRICT)).toThrow(
+        'Order.ownerId: "nope" is not a valid ObjectId',
       );
+      // declared ObjectIds are matched exactly
+      expect(buildFilter(declared, { ownerId: HEX }, STRICT)).toEqual({
+        ownerId: new ObjectId(HEX),
+      });
+    });
+
+    it('matches exactly with strictObjectIDCoercion', () => {
+      const strict = customerInfo({}, { strictObjectIDCoercion: true });
+      expect(buildFilter(strict, { name: HEX, 'address.x': HEX }, STRICT)).toEqual({
+        name: HEX,
+        'address.x': HEX,
+      });
+      expect(buildFilter(strict, { accountId: { inq: [HEX] } }, STRICT)).toEqual({
+        accountId: { $in: [new ObjectId(HEX)] },
+      });
     });
 
     it('maps renamed fields', () => {
@@ -160,8 +197,11 @@ describe('buildFilter', () => {
       expect(filter({ 'id.x': 1 })).toEqual({ '_id.x': 1 });
     });
 
-    it('does not coerce values under nested paths', () => {
-      expect(filter({ 'accountId.x': HEX })).toEqual({ 'accountId.x': HEX });
+    it('does not coerce values under nested paths, but matches a 24-hex one in both forms', () => {
+      expect(filter({ 'accountId.x': 'a' })).toEqual({ 'accountId.x': 'a' });
+      expect(filter({ 'accountId.x': HEX })).toEqual({
+        'accountId.x': { $in: [HEX, new ObjectId(HEX)] },
+      });
     });
 
     it('treats names that Object.prototype also has as plain properties', () => {

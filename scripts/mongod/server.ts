@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
 import { MongoMemoryReplSet, MongoMemoryServer } from 'mongodb-memory-server-core';
 import { OFFLINE_MONGOD_VERSION, cachedOfflineMongod, provisionOfflineMongod } from './provision';
 
@@ -46,7 +46,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   if (external) {
     return describe(external, 'MONGODB_URL (external server)', async () => {});
   }
-  const system = process.env.MONGOMS_SYSTEM_BINARY || mongodOnPath();
+  const system = process.env.MONGOMS_SYSTEM_BINARY || commandOnPath('mongod');
   if (system)
     return startMemoryServer(options, { systemBinary: system }, `system mongod ${system}`);
 
@@ -111,14 +111,9 @@ async function describe(
   stop: () => Promise<void>,
   replicaSet?: boolean,
 ): Promise<RunningServer> {
-  // runtimeAdapters: inside a jest test (a server of its own) the driver cannot import `os` itself
-  const client = new MongoClient(url, {
-    serverSelectionTimeoutMS: 10_000,
-    runtimeAdapters: { os },
-  });
-  try {
-    const info = await client.db('admin').command({ buildInfo: 1 });
-    const hello = await client.db('admin').command({ hello: 1 });
+  return askNewServer(url, stop, async (admin) => {
+    const info = await admin.command({ buildInfo: 1 });
+    const hello = await admin.command({ hello: 1 });
     return {
       url,
       source,
@@ -126,6 +121,25 @@ async function describe(
       replicaSet: replicaSet ?? Boolean(hello.setName),
       stop,
     };
+  });
+}
+
+/**
+ * Ask a server we are about to hand out about itself, through its admin database; if it cannot
+ * answer, `stop` it (so nothing is left running) and throw.
+ */
+export async function askNewServer<T>(
+  url: string,
+  stop: () => Promise<void>,
+  ask: (admin: Db) => Promise<T>,
+): Promise<T> {
+  // runtimeAdapters: inside a jest test (a server of its own) the driver cannot import `os` itself
+  const client = new MongoClient(url, {
+    serverSelectionTimeoutMS: 10_000,
+    runtimeAdapters: { os },
+  });
+  try {
+    return await ask(client.db('admin'));
   } catch (error) {
     await stop();
     throw error;
@@ -139,10 +153,11 @@ function stripDbPath(uri: string): string {
   return urlForDatabase(uri, '');
 }
 
-function mongodOnPath(): string | undefined {
+/** Where `command` is on PATH, if it is. */
+export function commandOnPath(command: string): string | undefined {
   try {
     return (
-      execFileSync('sh', ['-c', 'command -v mongod'], { encoding: 'utf8' }).trim() || undefined
+      execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim() || undefined
     );
   } catch {
     return undefined;

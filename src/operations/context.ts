@@ -1,5 +1,6 @@
 import type { ClientSession, CollationOptions, Collection, Document } from 'mongodb';
 import type { ModelInfo } from '../model-info';
+import type { ExecuteObserver } from '../observers';
 import type { SanitizeOptions } from '../sanitize';
 
 /** Everything one DAO call needs, resolved once by the connector before the operation runs. */
@@ -9,6 +10,8 @@ export interface OperationContext {
   readonly sanitize: SanitizeOptions;
   /** Options every driver call of this operation carries: the transaction's session, collation. */
   readonly driverOptions: DriverCallOptions;
+  /** The connector hooks around each driver call; undefined when none is registered. */
+  readonly observer: ExecuteObserver | undefined;
 }
 
 export interface DriverCallOptions {

@@ -1,4 +1,5 @@
 import type { ClientSession, Document } from 'mongodb';
+import { observed } from '../observers';
 import { sanitizeData } from '../sanitize';
 import { fromStoredValue, toStoredDocument } from '../values';
 import type { AppData, OperationContext } from './context';
@@ -17,7 +18,10 @@ function insertable(ctx: OperationContext, data: AppData): Document {
 export async function create(ctx: OperationContext, data: AppData): Promise<unknown> {
   const doc = insertable(ctx, data);
   // the driver writes the generated _id into doc
-  await ctx.collection.insertOne(doc, insertOptions(ctx));
+  const options = insertOptions(ctx);
+  await observed(ctx.observer, 'insertOne', [doc, options], () =>
+    ctx.collection.insertOne(doc, options),
+  );
   return fromStoredValue(ctx.info.idProperty, doc._id);
 }
 
@@ -25,7 +29,10 @@ export async function create(ctx: OperationContext, data: AppData): Promise<unkn
 export async function createAll(ctx: OperationContext, data: AppData[]): Promise<AppData[]> {
   if (!data.length) return [];
   const docs = data.map((item) => insertable(ctx, item));
-  await ctx.collection.insertMany(docs, { ...insertOptions(ctx), ordered: true });
+  const options = { ...insertOptions(ctx), ordered: true };
+  await observed(ctx.observer, 'insertMany', [docs, options], () =>
+    ctx.collection.insertMany(docs, options),
+  );
   const { idName, idProperty } = ctx.info;
   return data.map((item, i) => ({ ...item, [idName]: fromStoredValue(idProperty, docs[i]._id) }));
 }

@@ -1,7 +1,9 @@
 import type { Document, FindOptions } from 'mongodb';
 import { buildProjection } from '../query/fields';
 import { buildSort } from '../query/order';
+import { countableFilter } from '../query/geo-count';
 import { buildFilter, sortsByDistance } from '../query/where';
+import { observed } from '../observers';
 import { isPlainObject } from '../sanitize';
 import { fromStoredDocument } from '../values';
 import { idFilter } from './by-id';
@@ -41,7 +43,9 @@ export function findArguments(
 
 export async function find(ctx: OperationContext, filter: JugglerFilter = {}): Promise<AppData[]> {
   const { query, options } = findArguments(ctx, filter);
-  const docs = await ctx.collection.find(query, options).toArray();
+  const docs = await observed(ctx.observer, 'find', [query, options], () =>
+    ctx.collection.find(query, options).toArray(),
+  );
   const result = new Array<AppData>(docs.length);
   for (let i = 0; i < docs.length; i++) result[i] = fromStoredDocument(ctx.info, docs[i]);
   return result;
@@ -56,7 +60,10 @@ export async function* iterate(
   filter: JugglerFilter = {},
 ): AsyncGenerator<AppData> {
   const { query, options } = findArguments(ctx, filter);
-  const cursor = ctx.collection.find(query, options);
+  // the hooks see the cursor here: the documents are not read yet
+  const cursor = await observed(ctx.observer, 'find', [query, options], async () =>
+    ctx.collection.find(query, options),
+  );
   try {
     for await (const doc of cursor) yield fromStoredDocument(ctx.info, doc);
   } finally {
@@ -65,18 +72,30 @@ export async function* iterate(
 }
 
 export async function count(ctx: OperationContext, where: unknown): Promise<number> {
-  const query = buildFilter(ctx.info, where, ctx.sanitize);
-  return ctx.collection.countDocuments(query, ctx.driverOptions);
+  // countDocuments refuses $nearSphere; the same set without its order counts instead
+  const query = countableFilter(buildFilter(ctx.info, where, ctx.sanitize));
+  const options = ctx.driverOptions;
+  return observed(ctx.observer, 'countDocuments', [query, options], () =>
+    ctx.collection.countDocuments(query, options),
+  );
 }
 
 /** One instance by id, or null. */
 export async function findById(ctx: OperationContext, id: unknown): Promise<AppData | null> {
-  const doc = await ctx.collection.findOne(idFilter(ctx, id, 'find'), ctx.driverOptions);
+  const filter = idFilter(ctx, id, 'find');
+  const options = ctx.driverOptions;
+  const doc = await observed(ctx.observer, 'findOne', [filter, options], () =>
+    ctx.collection.findOne(filter, options),
+  );
   return doc && fromStoredDocument(ctx.info, doc);
 }
 
 /** Whether an instance with this id exists, without fetching it. */
 export async function exists(ctx: OperationContext, id: unknown): Promise<boolean> {
+  const filter = idFilter(ctx, id, 'exists');
   const options = { ...ctx.driverOptions, limit: 1 };
-  return (await ctx.collection.countDocuments(idFilter(ctx, id, 'exists'), options)) > 0;
+  const found = await observed(ctx.observer, 'countDocuments', [filter, options], () =>
+    ctx.collection.countDocuments(filter, options),
+  );
+  return found > 0;
 }

@@ -10,6 +10,7 @@
 import type { Document, FindOneAndUpdateOptions, ModifyResult } from 'mongodb';
 import { buildSort } from '../query/order';
 import { buildFilter } from '../query/where';
+import { observed } from '../observers';
 import { sanitizeData } from '../sanitize';
 import { buildUpdate } from '../update';
 import { fromStoredDocument, toStoredDocument } from '../values';
@@ -49,10 +50,10 @@ export async function updateOrCreate(
 ): Promise<[AppData, UpsertInfo]> {
   const { update, id } = buildUpdate(ctx.info, data, ctx.sanitize);
   if (id === undefined) return createNew(ctx, data);
-  const result = await ctx.collection.findOneAndUpdate(
-    { _id: id } as Document,
-    update,
-    upsertOptions(ctx),
+  const filter = { _id: id } as Document;
+  const options = upsertOptions(ctx);
+  const result = await observed(ctx.observer, 'findOneAndUpdate', [filter, update, options], () =>
+    ctx.collection.findOneAndUpdate(filter, update, options),
   );
   return answer(ctx, result);
 }
@@ -64,7 +65,11 @@ export async function replaceOrCreate(
 ): Promise<[AppData, UpsertInfo]> {
   const { _id, ...doc } = toStoredDocument(ctx.info, sanitizeData(ctx.info, data, ctx.sanitize));
   if (_id === undefined) return createNew(ctx, data);
-  const result = await ctx.collection.findOneAndReplace({ _id }, doc, upsertOptions(ctx));
+  const filter = { _id };
+  const options = upsertOptions(ctx);
+  const result = await observed(ctx.observer, 'findOneAndReplace', [filter, doc, options], () =>
+    ctx.collection.findOneAndReplace(filter, doc, options),
+  );
   return answer(ctx, result);
 }
 
@@ -77,10 +82,10 @@ export async function findOrCreate(
   const query = buildFilter(ctx.info, filter.where, ctx.sanitize);
   const doc = toStoredDocument(ctx.info, sanitizeData(ctx.info, data, ctx.sanitize));
   const sort = buildSort(ctx.info, filter.order, ctx.info);
-  const result = await ctx.collection.findOneAndUpdate(
-    query,
-    { $setOnInsert: doc },
-    { ...upsertOptions(ctx), ...(sort ? { sort } : {}) },
+  const update = { $setOnInsert: doc };
+  const options = { ...upsertOptions(ctx), ...(sort ? { sort } : {}) };
+  const result = await observed(ctx.observer, 'findOneAndUpdate', [query, update, options], () =>
+    ctx.collection.findOneAndUpdate(query, update, options),
   );
   const [found, { isNewInstance }] = answer(ctx, result);
   return [found, isNewInstance];
@@ -99,9 +104,9 @@ export async function upsertWithWhere(
   const { update, id } = buildUpdate(ctx.info, data, ctx.sanitize);
   if (id !== undefined) update.$setOnInsert = { ...update.$setOnInsert, _id: id };
   const sort = buildSort(ctx.info, undefined, { disableDefaultSort: false });
-  const result = await ctx.collection.findOneAndUpdate(query, update, {
-    ...upsertOptions(ctx),
-    ...(sort ? { sort } : {}),
-  });
+  const options = { ...upsertOptions(ctx), ...(sort ? { sort } : {}) };
+  const result = await observed(ctx.observer, 'findOneAndUpdate', [query, update, options], () =>
+    ctx.collection.findOneAndUpdate(query, update, options),
+  );
   return answer(ctx, result);
 }

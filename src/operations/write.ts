@@ -1,8 +1,9 @@
 import { NotFoundError } from '../errors';
 import { buildFilter } from '../query/where';
+import { observed } from '../observers';
 import { sanitizeData } from '../sanitize';
 import { buildUpdate } from '../update';
-import { toStoredDocument } from '../values';
+import { toAppId, toStoredDocument } from '../values';
 import { idFilter } from './by-id';
 import type { AppData, OperationContext } from './context';
 
@@ -17,11 +18,15 @@ export async function save(
 ): Promise<[AppData, { isNewInstance: boolean }]> {
   const { _id, ...doc } = toStoredDocument(ctx.info, sanitizeData(ctx.info, data, ctx.sanitize));
   const filter = idFilter(ctx, _id, 'save');
-  const result = await ctx.collection.replaceOne(filter, doc, {
-    ...ctx.driverOptions,
-    upsert: true,
-  });
-  return [data, { isNewInstance: result.upsertedCount > 0 }];
+  const options = { ...ctx.driverOptions, upsert: true };
+  const result = await observed(ctx.observer, 'replaceOne', [filter, doc, options], () =>
+    ctx.collection.replaceOne(filter, doc, options),
+  );
+  const { idName } = ctx.info;
+  return [
+    { ...data, [idName]: toAppId(ctx.info, data[idName]) },
+    { isNewInstance: result.upsertedCount > 0 },
+  ];
 }
 
 /** Patch every instance the where clause matches; the count is of matched instances. */
@@ -32,7 +37,10 @@ export async function updateAll(
 ): Promise<CountResult> {
   const query = buildFilter(ctx.info, where, ctx.sanitize);
   const { update } = buildUpdate(ctx.info, data, ctx.sanitize);
-  const result = await ctx.collection.updateMany(query, update, ctx.driverOptions);
+  const options = ctx.driverOptions;
+  const result = await observed(ctx.observer, 'updateMany', [query, update, options], () =>
+    ctx.collection.updateMany(query, update, options),
+  );
   return { count: result.matchedCount };
 }
 
@@ -44,7 +52,10 @@ export async function updateAttributes(
 ): Promise<void> {
   const filter = idFilter(ctx, id, 'updateAttributes');
   const { update } = buildUpdate(ctx.info, data, ctx.sanitize);
-  const result = await ctx.collection.updateOne(filter, update, ctx.driverOptions);
+  const options = ctx.driverOptions;
+  const result = await observed(ctx.observer, 'updateOne', [filter, update, options], () =>
+    ctx.collection.updateOne(filter, update, options),
+  );
   if (!result.matchedCount) throw new NotFoundError(ctx.info.model, id, 'update attributes');
 }
 
@@ -58,18 +69,28 @@ export async function replaceById(
   // the id comes from the call, not from data; MongoDB ids are immutable anyway
   const doc = toStoredDocument(ctx.info, sanitizeData(ctx.info, data, ctx.sanitize));
   delete doc._id;
-  const result = await ctx.collection.replaceOne(filter, doc, ctx.driverOptions);
+  const options = ctx.driverOptions;
+  const result = await observed(ctx.observer, 'replaceOne', [filter, doc, options], () =>
+    ctx.collection.replaceOne(filter, doc, options),
+  );
   if (!result.matchedCount) throw new NotFoundError(ctx.info.model, id, 'replace');
-  return { ...data, [ctx.info.idName]: id };
+  return { ...data, [ctx.info.idName]: toAppId(ctx.info, id) };
 }
 
 export async function destroy(ctx: OperationContext, id: unknown): Promise<CountResult> {
-  const result = await ctx.collection.deleteOne(idFilter(ctx, id, 'destroy'), ctx.driverOptions);
+  const filter = idFilter(ctx, id, 'destroy');
+  const options = ctx.driverOptions;
+  const result = await observed(ctx.observer, 'deleteOne', [filter, options], () =>
+    ctx.collection.deleteOne(filter, options),
+  );
   return { count: result.deletedCount };
 }
 
 export async function destroyAll(ctx: OperationContext, where: unknown): Promise<CountResult> {
   const query = buildFilter(ctx.info, where, ctx.sanitize);
-  const result = await ctx.collection.deleteMany(query, ctx.driverOptions);
+  const options = ctx.driverOptions;
+  const result = await observed(ctx.observer, 'deleteMany', [query, options], () =>
+    ctx.collection.deleteMany(query, options),
+  );
   return { count: result.deletedCount };
 }

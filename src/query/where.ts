@@ -1,4 +1,4 @@
-import { BSONRegExp, type Document, type Filter } from 'mongodb';
+import { BSONRegExp, ObjectId, type Document, type Filter } from 'mongodb';
 import { InvalidQueryError, describe } from '../errors';
 import { storedPath, type ModelInfo, type PropertyInfo, type StoredAs } from '../model-info';
 import {
@@ -8,7 +8,7 @@ import {
   isPlainObject,
   type SanitizeOptions,
 } from '../sanitize';
-import { toLatLng, toStoredValue } from '../values';
+import { isObjectIdHex, toLatLng, toStoredValue } from '../values';
 
 export type DistanceUnit = 'meters' | 'kilometers' | 'miles' | 'feet' | 'radians' | 'degrees';
 
@@ -72,7 +72,7 @@ const SCALAR_KINDS: ReadonlySet<StoredAs> = new Set([
 ]);
 
 /** Mongo's own earth radius, so that a distance in radians means what the server takes it to. */
-const EARTH_RADIUS_METERS = 6378100;
+export const EARTH_RADIUS_METERS = 6378100;
 
 const METERS_PER_UNIT: ReadonlyMap<string, number> = new Map([
   ['meters', 1],
@@ -99,8 +99,8 @@ interface PropertyQuery {
 type OperatorTranslation = (query: PropertyQuery, operand: unknown) => Document;
 
 const OPERATORS: ReadonlyMap<string, OperatorTranslation> = new Map<string, OperatorTranslation>([
-  ['eq', (q, v) => ({ $eq: storedOperand(q, v) })],
-  ['neq', (q, v) => ({ $ne: storedOperand(q, v) })],
+  ['eq', (q, v) => equalityCondition(q, storedOperand(q, v), '$eq', '$in')],
+  ['neq', (q, v) => equalityCondition(q, storedOperand(q, v), '$ne', '$nin')],
   ['gt', (q, v) => ({ $gt: storedOperand(q, v) })],
   ['gte', (q, v) => ({ $gte: storedOperand(q, v) })],
   ['lt', (q, v) => ({ $lt: storedOperand(q, v) })],
@@ -222,7 +222,34 @@ function buildCondition(
     return buildOperators({ info, key, prop, conditions: value, options });
   }
   assertValueAllowed(info.model, key, value, options);
-  return toStoredValue(info, prop, value);
+  const stored = toStoredValue(info, prop, value);
+  const forms = eitherForm({ info, key, prop, conditions: {}, options }, stored);
+  return forms ? { $in: forms } : stored;
+}
+
+/**
+ * The stored forms a 24-hex operand may have where data written by other connectors or settings
+ * holds it as a string or as an ObjectId (see PropertyInfo.matchesEitherForm); undefined for any
+ * other operand, and where reads are exact. Paths with no property of their own (nested paths,
+ * properties a non-strict model does not define) are untyped: exact only in strict mode. An `$in`
+ * of the two stays an index lookup.
+ */
+function eitherForm(query: PropertyQuery, stored: unknown): [string, ObjectId] | undefined {
+  const { prop, info } = query;
+  if (prop ? !prop.matchesEitherForm : info.objectIdCoercion === 'strict') return undefined;
+  if (stored instanceof ObjectId) return [stored.toHexString(), stored];
+  if (isObjectIdHex(stored)) return [stored, new ObjectId(stored)];
+  return undefined;
+}
+
+function equalityCondition(
+  query: PropertyQuery,
+  stored: unknown,
+  operator: '$eq' | '$ne',
+  listOperator: '$in' | '$nin',
+): Document {
+  const forms = eitherForm(query, stored);
+  return forms ? { [listOperator]: forms } : { [operator]: stored };
 }
 
 /**
@@ -283,7 +310,8 @@ function storedList(query: PropertyQuery, operator: string, operand: unknown): u
       query.key,
     );
   }
-  return storedOperand(query, operand);
+  const stored = storedOperand(query, operand) as unknown[];
+  return stored.flatMap((item) => eitherForm(query, item) ?? [item]);
 }
 
 function translateBetween(query: PropertyQuery, operand: unknown): Document {
