@@ -22,8 +22,14 @@ import * as write from './operations/write';
 import { executeObserver, observed, type ObservableConnector } from './observers';
 import { relationReferences, type ReferenceMap } from './relation-typing';
 import { resolveSanitizeOptions } from './sanitize';
+import {
+  checkDriverOptions,
+  collationOf,
+  resolveSettings,
+  type ConnectionPlan,
+  type MongoDBSettings,
+} from './settings';
 import { explainShardKeyRefusal } from './sharding';
-import { buildUrl, databaseName, driverOptions, type MongoDBSettings } from './settings';
 import * as transaction from './transaction';
 
 const debug = createDebug('loopback:connector:mongodb');
@@ -59,6 +65,9 @@ export class MongoDB extends Connector {
   private readonly infos = new Map<string, ModelInfo>();
   /** Which properties juggler relations make references, per model; with the infos it feeds. */
   private references: ReferenceMap | undefined;
+  private connection: ConnectionPlan | undefined;
+  /** How many times disconnect() ran: a connect that straddles one was called off by it. */
+  disconnects = 0;
 
   constructor(settings: MongoDBSettings) {
     super('mongodb', settings);
@@ -66,12 +75,32 @@ export class MongoDB extends Connector {
 
   // ---- lifecycle ----------------------------------------------------------------------------
 
+  /**
+   * Sorts and checks the settings (see ./settings), once: throws InvalidSettingError for a value
+   * that cannot work; logs dropped options and warns about unknown names on success.
+   */
+  plan(): ConnectionPlan {
+    if (!this.connection) {
+      const plan = resolveSettings(this.settings);
+      checkDriverOptions(plan, this.settings);
+      reportIgnored(plan);
+      this.connection = plan;
+    }
+    return this.connection;
+  }
+
   connect(cb?: (err: unknown, db?: Db) => void): Promise<Db> {
     const connecting = this.open().then((db) => {
       debug('connected to %s', db.databaseName);
       return db;
     });
-    if (cb) connecting.then((db) => cb(null, db), cb);
+    // answered outside the promise chain: juggler emits `error` from this callback, and a throw
+    // there (no listener) must be the app's uncaught error, not an unhandled rejection
+    if (cb)
+      connecting.then(
+        (db) => process.nextTick(cb, null, db),
+        (err) => process.nextTick(cb, err),
+      );
     return connecting;
   }
 
@@ -80,11 +109,7 @@ export class MongoDB extends Connector {
     try {
       await (this.client as MongoClient).connect();
     } catch (error) {
-      throw new ConnectionError(
-        buildUrl(this.settings),
-        this.settings.serverSelectionTimeoutMS,
-        error,
-      );
+      throw new ConnectionError(this.plan().url, this.settings.serverSelectionTimeoutMS, error);
     }
     return db;
   }
@@ -92,26 +117,35 @@ export class MongoDB extends Connector {
   /** The database; the driver connects on its first operation, so this never waits. */
   private database(): Db {
     if (!this.db) {
-      this.client = new MongoClient(buildUrl(this.settings), driverOptions(this.settings));
-      this.db = this.client.db(databaseName(this.settings));
+      const { url, driverOptions, dbName } = this.plan();
+      this.client = new MongoClient(url, driverOptions);
+      this.db = this.client.db(dbName);
     }
     return this.db;
   }
 
   /** Closes the pool. Idempotent; a later operation opens a new client. */
   disconnect(cb?: (err?: unknown) => void): Promise<void> {
+    this.disconnects++;
     const client = this.client;
     this.client = undefined;
     this.db = undefined;
     const closing = client ? client.close() : Promise.resolve();
-    if (cb) closing.then(() => cb(), cb);
+    if (cb)
+      closing.then(
+        () => process.nextTick(cb),
+        (err) => process.nextTick(cb, err),
+      );
     return closing;
   }
 
   ping(cb: (err?: unknown) => void): void {
-    this.database()
-      .command({ ping: 1 })
-      .then(() => cb(), cb);
+    Promise.resolve()
+      .then(() => this.database().command({ ping: 1 }))
+      .then(
+        () => process.nextTick(cb),
+        (err) => process.nextTick(cb, err),
+      );
   }
 
   // ---- model facts --------------------------------------------------------------------------
@@ -239,7 +273,7 @@ export class MongoDB extends Connector {
   context(model: string, options?: CallOptions): OperationContext {
     const info = this.modelInfo(model);
     const session = sessionOf(options);
-    const collation = options?.collation ?? this.settings.collation;
+    const collation = options?.collation ?? collationOf(this.settings);
     const collection = this.database().collection(info.collection);
     return {
       info,
@@ -534,6 +568,27 @@ function answer<T>(pending: Promise<T>, cb: Callback | undefined): Promise<T> {
       (error) => process.nextTick(cb, error),
     );
   return pending;
+}
+
+/** Names already warned about: one warning per name per process, however many datasources. */
+const warnedUnknown = new Set<string>();
+
+function reportIgnored(plan: ConnectionPlan): void {
+  if (plan.dropped.length)
+    debug(
+      'ignoring %s: removed in MongoDB driver 7, whose default does that',
+      plan.dropped.join(', '),
+    );
+  for (const [from, to] of plan.renamed) debug('setting %s is handed to driver 7 as %s', from, to);
+  const fresh = plan.unknown.filter((name) => !warnedUnknown.has(name));
+  if (!fresh.length) return;
+  fresh.forEach((name) => warnedUnknown.add(name));
+  process.emitWarning(
+    `loopback-connector-mongo: ignoring unknown datasource setting${fresh.length > 1 ? 's' : ''} ` +
+      `${fresh.join(', ')} (neither the connector, juggler nor the MongoDB driver knows ` +
+      `${fresh.length > 1 ? 'them' : 'it'})`,
+    { code: 'LOOPBACK_MONGO_UNKNOWN_SETTING' },
+  );
 }
 
 function sessionOf(options: CallOptions | undefined): ClientSession | undefined {

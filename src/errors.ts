@@ -198,3 +198,28 @@ export class ConnectionError extends MongoConnectorError {
 export function redactPassword(url: string): string {
   return url.replace(/^([a-z+]+:\/\/[^:/@]+):[^@/]*@/i, '$1:***@');
 }
+
+/**
+ * A datasource setting whose value cannot work, refused at start-up: names the setting(s) and
+ * value(s) and says why (the driver's own refusal as `cause` where it was the driver's).
+ */
+export class InvalidSettingError extends MongoConnectorError {
+  /** The setting the app wrote (the first, when only several together fail). */
+  readonly setting: string;
+  readonly value: unknown;
+
+  constructor(refused: Array<[string, unknown]>, reason: unknown) {
+    const named = refused
+      // passwords (password, proxyPassword, sslPass...) and the `auth` object never in messages
+      .map(([name, value]) => `${name} = ${/pass|^auth$/i.test(name) ? '"***"' : describe(value)}`)
+      .join(', ');
+    const why = reason instanceof Error ? reason.message : String(reason);
+    super(
+      `datasource setting${refused.length > 1 ? 's' : ''} ${named} ` +
+        `${refused.length > 1 ? 'cannot work together' : 'cannot work'}: ${why}`,
+      { code: 'INVALID_SETTING', statusCode: 500 },
+    );
+    [this.setting, this.value] = refused[0] ?? ['', undefined];
+    if (reason instanceof Error) this.cause = reason;
+  }
+}

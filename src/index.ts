@@ -1,3 +1,4 @@
+import createDebug from 'debug';
 import * as mongodb from 'mongodb';
 import { MongoDB } from './connector';
 import type { MongoDBSettings } from './settings';
@@ -5,7 +6,13 @@ import type { MongoDBSettings } from './settings';
 export { MongoDB, type CallOptions, type Callback } from './connector';
 export * from './errors';
 export { ObjectIdType, type ModelInfo, type PropertyInfo, type StoredAs } from './model-info';
-export { buildUrl, type MongoDBSettings } from './settings';
+export {
+  connectionUrl,
+  databaseName,
+  resolveSettings,
+  type ConnectionPlan,
+  type MongoDBSettings,
+} from './settings';
 export { IndexDefinitionError, IndexMigrationError } from './migrate';
 export {
   ChangeStreamsNotSupportedError,
@@ -38,29 +45,64 @@ export {
 } from './transaction';
 export const ObjectID = mongodb.ObjectId;
 
+const debug = createDebug('loopback:connector:mongodb');
+
 /** The part of juggler's DataSource that initialize() reads and writes. */
 export interface DataSourceLike {
   settings: MongoDBSettings;
   connector?: unknown;
   driver?: unknown;
   ObjectID?: unknown;
+  connected?: boolean;
+  disconnect?: (...args: unknown[]) => unknown;
 }
 
 /**
- * Juggler's entry point: attach a connector to the datasource and, unless `lazyConnect` is set,
- * connect. With `lazyConnect` the first operation connects.
+ * Juggler's entry point: attach a connector to the datasource, check the settings and, unless
+ * `lazyConnect` is set, connect (with `lazyConnect` the first operation connects). A setting that
+ * cannot work is reported through `callback` at once, lazyConnect or not: juggler then emits
+ * `error` on the datasource, as for a failed connection.
  */
-export function initialize(dataSource: DataSourceLike, callback?: (err?: unknown) => void): void {
+export function initialize(
+  dataSource: DataSourceLike,
+  callback?: (err?: unknown, connected?: false) => void,
+): void {
   const settings = dataSource.settings ?? {};
   const connector = new MongoDB(settings);
   connector.dataSource = dataSource;
   dataSource.connector = connector;
   dataSource.driver = mongodb;
   dataSource.ObjectID = mongodb.ObjectId;
+  disconnectEvenWhileConnecting(dataSource, connector);
   if (!callback) return;
-  if (settings.lazyConnect) {
-    process.nextTick(callback);
+  let refused: unknown;
+  try {
+    connector.plan();
+  } catch (error) {
+    refused = error;
+  }
+  if (refused || settings.lazyConnect) {
+    process.nextTick(callback, refused);
     return;
   }
-  connector.connect((err) => callback(err ?? undefined));
+  const disconnects = connector.disconnects;
+  connector.connect((err) =>
+    // disconnected while connecting: nothing to report; `false` tells juggler it is not connected
+    connector.disconnects !== disconnects ? callback(undefined, false) : callback(err ?? undefined),
+  );
+}
+
+/**
+ * juggler's DataSource.disconnect() calls the connector only once a connect has succeeded, so one
+ * made while the first connect is under way (an app stopped during start-up, a test that only
+ * builds a datasource) would leave that connection open and keep the process alive. The
+ * connector hears of it either way.
+ */
+function disconnectEvenWhileConnecting(dataSource: DataSourceLike, connector: MongoDB): void {
+  const disconnect = dataSource.disconnect;
+  if (typeof disconnect !== 'function') return;
+  dataSource.disconnect = function (this: DataSourceLike, ...args: unknown[]) {
+    if (!this.connected) connector.disconnect().catch((error) => debug('closing: %s', error));
+    return disconnect.apply(this, args);
+  };
 }

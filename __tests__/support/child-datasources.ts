@@ -1,0 +1,78 @@
+/**
+ * Run in a child process by lifecycle.test.ts, so that what keeps a process alive is seen the
+ * way an app sees it (jest's own workers hold handles of their own):
+ *
+ *   many <count>  connect <count> datasources, use and disconnect each, then print the handles
+ *                 still active and end by itself (no process.exit)
+ *   early <count> make <count> datasources and disconnect each at once, its first connect still
+ *                 under way; print the handles still active and end by itself
+ *   refused       a datasource whose url cannot work, with no `error` listener
+ *   caught        the same with juggler's `catchFailure: true`
+ *
+ * JUGGLER names the juggler module to load (6 or 7, as the parent's jest project has it),
+ * MONGODB_CHILD_URL the database.
+ */
+import path from 'node:path';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the juggler the parent chose
+const { DataSource } = require(process.env.JUGGLER ?? 'loopback-datasource-juggler');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- our source, as the parent runs it
+const connector = require(path.resolve(__dirname, '../../src'));
+
+const [mode, count] = process.argv.slice(2);
+const url = process.env.MONGODB_CHILD_URL as string;
+
+/** What is still active beyond the process's own stdio: what would keep it alive. */
+function activeHandles(): string[] {
+  const stdio: unknown[] = [process.stdin, process.stdout, process.stderr];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- undocumented but stable Node API
+  const handles: unknown[] = (process as any)._getActiveHandles();
+  return handles
+    .filter((h) => !stdio.includes(h))
+    .map((h) => (h as object).constructor?.name ?? typeof h);
+}
+
+async function many(n: number): Promise<void> {
+  const sources = Array.from({ length: n }, () => new DataSource({ connector, url }));
+  await Promise.all(
+    sources.map(async (ds, i) => {
+      await ds.connect();
+      const Note = ds.createModel(`ChildNote${i % 5}`, { n: Number });
+      await Note.create({ n: i });
+      await new Promise((resolve, reject) => ds.ping((e: unknown) => (e ? reject(e) : resolve(e))));
+    }),
+  );
+  await Promise.all(sources.map((ds) => ds.disconnect()));
+  // let closed sockets finish closing before looking
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  console.log(JSON.stringify({ connected: n, handles: activeHandles() }));
+}
+
+async function early(n: number): Promise<void> {
+  const sources = Array.from({ length: n }, () => new DataSource({ connector, url }));
+  const errors: string[] = [];
+  sources.forEach((ds) => ds.on('error', (e: Error) => errors.push(e.message)));
+  await Promise.all(sources.map((ds) => ds.disconnect()));
+  // long enough for the connects that were under way to have finished, had they gone on
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const connected = sources.filter((ds) => ds.connected).length;
+  console.log(JSON.stringify({ connected, errors, handles: activeHandles() }));
+}
+
+if (mode === 'early') {
+  early(Number(count)).catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+} else if (mode === 'many') {
+  many(Number(count)).catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+} else {
+  new DataSource({
+    connector,
+    url: 'mongodb://app:pass:word@127.0.0.1:1/shop',
+    ...(mode === 'caught' ? { catchFailure: true } : {}),
+  });
+}
