@@ -80,7 +80,7 @@ export function isObjectIdHex(value: unknown): value is string {
  * juggler runs values of `Object`-typed properties through `Object(value)`, which boxes strings,
  * numbers and booleans; BSON would store a boxed string as a document of its characters.
  */
-function unboxed(value: unknown): unknown {
+export function unboxed(value: unknown): unknown {
   if (value instanceof String || value instanceof Number || value instanceof Boolean) {
     return value.valueOf();
   }

@@ -2,6 +2,7 @@ import type { Document, FindOptions } from 'mongodb';
 import { buildProjection } from '../query/fields';
 import { buildSort } from '../query/order';
 import { countableFilter } from '../query/geo-count';
+import { restoreBoxedOperands } from '../query/boxed-operands';
 import { buildFilter, sortsByDistance } from '../query/where';
 import { observed } from '../observers';
 import { isPlainObject } from '../sanitize';
@@ -42,6 +43,7 @@ export function findArguments(
 }
 
 export async function find(ctx: OperationContext, filter: JugglerFilter = {}): Promise<AppData[]> {
+  restoreBoxedOperands(ctx.info, filter.where);
   const { query, options } = findArguments(ctx, filter);
   const docs = await observed(ctx.observer, 'find', [query, options], () =>
     ctx.collection.find(query, options).toArray(),
@@ -72,6 +74,7 @@ export async function* iterate(
 }
 
 export async function count(ctx: OperationContext, where: unknown): Promise<number> {
+  restoreBoxedOperands(ctx.info, where);
   // countDocuments refuses $nearSphere; the same set without its order counts instead
   const query = countableFilter(buildFilter(ctx.info, where, ctx.sanitize));
   const options = ctx.driverOptions;

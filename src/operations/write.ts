@@ -1,4 +1,5 @@
 import { NotFoundError } from '../errors';
+import { restoreBoxedOperands } from '../query/boxed-operands';
 import { buildFilter } from '../query/where';
 import { observed } from '../observers';
 import { sanitizeData } from '../sanitize';
@@ -35,6 +36,7 @@ export async function updateAll(
   where: unknown,
   data: AppData,
 ): Promise<CountResult> {
+  restoreBoxedOperands(ctx.info, where);
   const query = buildFilter(ctx.info, where, ctx.sanitize);
   const { update } = buildUpdate(ctx.info, data, ctx.sanitize);
   const options = ctx.driverOptions;
@@ -87,6 +89,7 @@ export async function destroy(ctx: OperationContext, id: unknown): Promise<Count
 }
 
 export async function destroyAll(ctx: OperationContext, where: unknown): Promise<CountResult> {
+  restoreBoxedOperands(ctx.info, where);
   const query = buildFilter(ctx.info, where, ctx.sanitize);
   const options = ctx.driverOptions;
   const result = await observed(ctx.observer, 'deleteMany', [query, options], () =>

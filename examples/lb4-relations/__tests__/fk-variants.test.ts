@@ -92,6 +92,11 @@ describe.each<VariantName>(['plain', 'loose', 'oid'])('foreign keys declared %s'
       { text: 'changed', nodeId: kids[0].id },
       null,
     ]);
+    // juggler boxes the operands of an Object-typed property inside the caller's own array (the
+    // include above passes LoopBack's list of source keys that way); the app gets its values back
+    const keys = kids.map((k) => k.id!);
+    expect(await repos.notes.count({ nodeId: { inq: keys } })).toEqual({ count: 1 });
+    expect(keys.map((k) => typeof k)).toEqual(['string', 'string']);
     expect(await note.delete()).toEqual({ count: 1 });
     expect(await repos.notes.count()).toEqual({ count: 0 });
   });
