@@ -444,12 +444,13 @@ export class MongoDB extends Connector {
 
   /**
    * loopback-connector's Transaction.begin calls this (for juggler's Model.beginTransaction and
-   * LoopBack 4's DataSource.beginTransaction); the session we answer becomes `tx.connection`.
+   * LoopBack 4's DataSource.beginTransaction); it takes the Transaction we answer as the app's,
+   * with our session as `tx.connection` (see jugglerTransaction for why we make it).
    */
   beginTransaction(isolationLevel: string, cb: Callback): void {
     transaction
       .begin(() => this.connect(), isolationLevel)
-      .then((session) => cb(null, session), cb);
+      .then((session) => cb(null, transaction.jugglerTransaction(this, session)), cb);
   }
 
   commit(connection: unknown, cb: Callback): void {

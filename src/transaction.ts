@@ -208,6 +208,7 @@ export async function commit(
   session: ClientSession,
   retryLimitMS = COMMIT_RETRY_LIMIT_MS,
 ): Promise<void> {
+  disarmTimeout(session);
   try {
     await commitWithRetry(session, Date.now() + retryLimitMS);
   } finally {
@@ -231,6 +232,7 @@ async function commitWithRetry(session: ClientSession, deadline: number): Promis
 
 /** Abort the transaction (if the server still has one) and end the session. */
 export async function rollback(session: ClientSession): Promise<void> {
+  disarmTimeout(session);
   try {
     // after a commit, or an abort by the driver, there is nothing left to abort
     if (session.inTransaction()) await session.abortTransaction();
@@ -247,6 +249,77 @@ async function end(session: ClientSession): Promise<void> {
     // nothing the caller could act on
     debug('could not end session: %s', (error as Error).message);
   }
+}
+
+// ---- the juggler Transaction and its timeout timer ---------------------------------------------
+
+/**
+ * loopback-connector's Transaction class as the juggler behind a datasource has it: juggler adds
+ * its own commit and rollback (with observers) to the prototype of its own copy of
+ * loopback-connector, which need not be ours (juggler 7 and LoopBack 4 bring their own).
+ */
+interface JugglerTransactionClass {
+  new (connector: object, connection: ClientSession): { timeout?: unknown };
+  prototype: { commit?: unknown };
+}
+
+/** juggler copies its TransactionMixin, which carries the class, onto each datasource's DAO. */
+function jugglerTransactionClass(dataSource: unknown): JugglerTransactionClass | undefined {
+  const dao = (dataSource as { DataAccessObject?: { Transaction?: unknown } } | undefined)
+    ?.DataAccessObject;
+  const candidate = dao?.Transaction as JugglerTransactionClass | undefined;
+  return typeof candidate === 'function' && typeof candidate.prototype.commit === 'function'
+    ? candidate
+    : undefined;
+}
+
+type Timer = ReturnType<typeof setTimeout>;
+
+/** The timer armed for the `timeout` of the transaction on each session. */
+const timeoutTimers = new WeakMap<ClientSession, Timer>();
+
+/**
+ * What beginTransaction answers: a juggler Transaction around `session` that we make ourselves,
+ * where loopback-connector's Transaction.begin would wrap the bare session in one. begin takes
+ * ours as it is (it accepts any object with connector, connection, commit and rollback) and then
+ * sets a timer for the app's `timeout` on it as `tx.timeout`, which neither loopback-connector
+ * nor juggler ever clears: `timeout` ms after a commit it would still hold the process open and
+ * then try to roll back a settled transaction. The accessor below hands us that timer, so that
+ * commit and rollback clear it. With no juggler behind `connector` (no class to make one from)
+ * the bare session is answered, and the timer is left to whoever set it.
+ */
+export function jugglerTransaction(
+  connector: { dataSource?: unknown },
+  session: ClientSession,
+): object {
+  const Transaction = jugglerTransactionClass(connector.dataSource);
+  if (!Transaction) return session;
+  const tx = new Transaction(connector, session);
+  let timer: unknown;
+  Object.defineProperty(tx, 'timeout', {
+    configurable: true,
+    enumerable: true,
+    get: () => timer,
+    set(value: unknown) {
+      timer = value;
+      if (!isTimer(value)) return;
+      // it exists only to roll back: in a process with nothing else left to do, nobody can use
+      // the transaction any more, and the server aborts one whose client has gone
+      value.unref();
+      timeoutTimers.set(session, value);
+    },
+  });
+  return tx;
+}
+
+function isTimer(value: unknown): value is Timer {
+  return typeof (value as Partial<Timer> | null)?.unref === 'function';
+}
+
+/** A transaction the app settles must not be rolled back by its timeout halfway through. */
+function disarmTimeout(session: ClientSession): void {
+  clearTimeout(timeoutTimers.get(session));
+  timeoutTimers.delete(session);
 }
 
 /** The session juggler hands back as a transaction's connection. */

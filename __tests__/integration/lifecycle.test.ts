@@ -1,47 +1,12 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { DataSource } from 'loopback-datasource-juggler';
 import * as connector from '../../src';
 import { MongoDB } from '../../src';
 import * as mongodb from 'mongodb';
+import { runChild } from '../support/child';
 import { testDatabaseUrl } from '../support/database';
 import { createDataSource, defineModel, mongoConnector } from '../support/datasource';
 
-interface ChildRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** whether it ended by itself within the bound (else it was killed) */
-  exited: boolean;
-}
-
-/** Runs __tests__/support/child-datasources.ts on the juggler this jest project maps in. */
-function runChild(args: string[], boundMs: number): Promise<ChildRun> {
-  const child = spawn(
-    process.execPath,
-    ['-r', 'tsx/cjs', path.join(__dirname, '../support/child-datasources.ts'), ...args],
-    {
-      env: {
-        ...process.env,
-        // jest resolves the name through the project's moduleNameMapper: juggler 6 or 7
-        JUGGLER: path.dirname(require.resolve('loopback-datasource-juggler/package.json')),
-        MONGODB_CHILD_URL: testDatabaseUrl('lifecycle_child'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), boundMs);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, exited: signal === null });
-    });
-  });
-}
+const childUrl = () => testDatabaseUrl('lifecycle_child');
 
 describe('connector lifecycle on a real mongod', () => {
   it('connects, pings and disconnects', async () => {
@@ -100,7 +65,7 @@ describe('connector lifecycle on a real mongod', () => {
   });
 
   it('50 datasources, connected, used and disconnected, leave nothing open: the process ends', async () => {
-    const run = await runChild(['many', '50'], 45_000);
+    const run = await runChild(['many', '50'], childUrl(), 45_000);
     expect(run).toMatchObject({ exited: true, code: 0, stderr: '' });
     // printed just before the end: nothing beyond stdio is active (no socket, no timer)
     expect(JSON.parse(run.stdout)).toEqual({ connected: 50, handles: [] });
@@ -108,7 +73,7 @@ describe('connector lifecycle on a real mongod', () => {
 
   it('datasources disconnected while their first connect is under way leave nothing open', async () => {
     // juggler's DataSource.disconnect skips the connector until connected: see src/index.ts
-    const run = await runChild(['early', '20'], 45_000);
+    const run = await runChild(['early', '20'], childUrl(), 45_000);
     expect(run).toMatchObject({ exited: true, code: 0, stderr: '' });
     expect(JSON.parse(run.stdout)).toEqual({ connected: 0, errors: [], handles: [] });
   });
@@ -117,13 +82,13 @@ describe('connector lifecycle on a real mongod', () => {
     // juggler emits `error` on the datasource for a failed initialize, as for a refused
     // connection; with nobody listening that is the process's uncaught error (as with
     // loopback-connector-mongodb). Apps that must survive listen to `error` or set catchFailure.
-    const refused = await runChild(['refused'], 30_000);
+    const refused = await runChild(['refused'], childUrl(), 30_000);
     expect(refused).toMatchObject({ exited: true, code: 1 });
     expect(refused.stderr).toContain(
       'InvalidSettingError: datasource setting url = "mongodb://app:***@127.0.0.1:1/shop" cannot work',
     );
     expect(refused.stderr).not.toContain('pass:word');
-    const caught = await runChild(['caught'], 30_000);
+    const caught = await runChild(['caught'], childUrl(), 30_000);
     expect(caught).toMatchObject({ exited: true, code: 0 });
     expect(caught.stderr).toContain('datasource setting url');
   });

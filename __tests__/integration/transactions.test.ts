@@ -12,6 +12,8 @@ import {
   isTransientTransactionError,
   type TransactionHandle,
 } from '../../src/transaction';
+import { runChild } from '../support/child';
+import { testDatabaseUrl } from '../support/database';
 import {
   createDataSource,
   defineModel,
@@ -208,6 +210,28 @@ describe('commit and rollback', () => {
     expect(await Account.count()).toBe(8);
     expect(await Transfer.count()).toBe(2);
   });
+});
+
+describe('timeout timers', () => {
+  // loopback-connector's begin arms a timer for `timeout` and nothing there ever clears it: a
+  // transaction settled long before must not hold the app (or a jest worker) open until it fires
+  it.each(['commit', 'rollback'])(
+    'a transaction with a long timeout, once its %s is done, leaves nothing that keeps the process alive',
+    async (outcome) => {
+      const timeout = 120_000;
+      const run = await runChild(
+        [outcome, String(timeout)],
+        testDatabaseUrl('transactions_child', { replicaSet: true }),
+        40_000,
+      );
+      expect(run).toMatchObject({ exited: true, code: 0, stderr: '' });
+      expect(JSON.parse(run.stdout)).toEqual({
+        kept: outcome === 'commit' ? 2 : 0,
+        handles: [],
+      });
+      expect(run.ms).toBeLessThan(timeout / 3);
+    },
+  );
 });
 
 describe('conflicts', () => {

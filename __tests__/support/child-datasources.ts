@@ -8,6 +8,10 @@
  *                 under way; print the handles still active and end by itself
  *   refused       a datasource whose url cannot work, with no `error` listener
  *   caught        the same with juggler's `catchFailure: true`
+ *   commit <ms>   begin two transactions with a `timeout` of <ms> (one through Model.beginTransaction,
+ *   rollback <ms> one through DataSource.beginTransaction, LoopBack 4's path), write in each, commit
+ *                 (or roll back) both, disconnect; print what was kept and the handles still active,
+ *                 and end by itself (MONGODB_CHILD_URL must be a replica set)
  *
  * JUGGLER names the juggler module to load (6 or 7, as the parent's jest project has it),
  * MONGODB_CHILD_URL the database.
@@ -19,7 +23,7 @@ const { DataSource } = require(process.env.JUGGLER ?? 'loopback-datasource-juggl
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- our source, as the parent runs it
 const connector = require(path.resolve(__dirname, '../../src'));
 
-const [mode, count] = process.argv.slice(2);
+const [mode, arg] = process.argv.slice(2);
 const url = process.env.MONGODB_CHILD_URL as string;
 
 /** What is still active beyond the process's own stdio: what would keep it alive. */
@@ -59,13 +63,39 @@ async function early(n: number): Promise<void> {
   console.log(JSON.stringify({ connected, errors, handles: activeHandles() }));
 }
 
-if (mode === 'early') {
-  early(Number(count)).catch((error) => {
+interface ChildTransaction {
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+async function transactions(outcome: 'commit' | 'rollback', timeout: number): Promise<void> {
+  const ds = new DataSource({ connector, url });
+  const Note = ds.createModel('ChildTxNote', { n: Number });
+  await ds.automigrate();
+  const viaModel: ChildTransaction = await Note.beginTransaction({ timeout });
+  const viaDataSource: ChildTransaction = await ds.beginTransaction({ timeout });
+  for (const [n, tx] of [viaModel, viaDataSource].entries()) {
+    await Note.create({ n }, { transaction: tx });
+    await tx[outcome]();
+  }
+  const kept = await Note.count();
+  await ds.disconnect();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  console.log(JSON.stringify({ kept, handles: activeHandles() }));
+}
+
+if (mode === 'commit' || mode === 'rollback') {
+  transactions(mode, Number(arg)).catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+} else if (mode === 'early') {
+  early(Number(arg)).catch((error) => {
     console.error(error);
     process.exitCode = 1;
   });
 } else if (mode === 'many') {
-  many(Number(count)).catch((error) => {
+  many(Number(arg)).catch((error) => {
     console.error(error);
     process.exitCode = 1;
   });
