@@ -100,6 +100,15 @@ export function storedPath(info: ModelInfo, path: string): StoredPath {
   return { field: property.field + path.slice(dot), property: embeddedAt(property, path, dot) };
 }
 
+/** A stored field path in the app's terms: storedPath's inverse; `whole` when it names a property. */
+export function appPath(info: ModelInfo, path: string): { name: string; whole: boolean } {
+  const dot = path.indexOf('.');
+  const head = dot < 0 ? path : path.slice(0, dot);
+  const property = info.propertyByField.get(head);
+  const name = property ? property.name : head;
+  return dot < 0 ? { name, whole: true } : { name: name + path.slice(dot), whole: false };
+}
+
 const ARRAY_INDEX = /^\d+$/;
 
 function embeddedAt(property: PropertyInfo, path: string, dot: number): PropertyInfo | undefined {

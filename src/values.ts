@@ -68,7 +68,7 @@ export function toAppId(info: ModelInfo, id: unknown): unknown {
 
 /** A 24-hex string as an ObjectId; anything else as it is. */
 export function hexToObjectId(value: unknown): unknown {
-  return typeof value === 'string' && OBJECT_ID_HEX.test(value) ? new ObjectId(value) : value;
+  return isObjectIdHex(value) ? new ObjectId(value) : value;
 }
 
 /** Whether a value is a 24-hex string, the form of an ObjectId in the app. */

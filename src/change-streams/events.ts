@@ -4,7 +4,7 @@
  */
 import type { Document, ResumeToken, Timestamp } from 'mongodb';
 import { InvalidQueryError } from '../errors';
-import type { ModelInfo } from '../model-info';
+import { appPath, type ModelInfo } from '../model-info';
 import type { AppData } from '../operations/context';
 import { buildFilter } from '../query/where';
 import { isPlainObject, type SanitizeOptions } from '../sanitize';
@@ -99,15 +99,6 @@ function underRoot(info: ModelInfo, filter: Document, root: string): Document {
     }
   }
   return moved;
-}
-
-/** A stored field path in property terms; only its first segment can be a renamed property. */
-function appPath(info: ModelInfo, path: string): { name: string; whole: boolean } {
-  const dot = path.indexOf('.');
-  const head = dot < 0 ? path : path.slice(0, dot);
-  const property = info.propertyByField.get(head);
-  const name = property ? property.name : head;
-  return dot < 0 ? { name, whole: true } : { name: name + path.slice(dot), whole: false };
 }
 
 /** A driver change event mapped through the model's field names and value types. */
