@@ -181,6 +181,7 @@ describe('a server that goes away and comes back', () => {
       await waitFor('the writer to see the outage', () =>
         failed.some((f) => f.startedAt >= outage),
       );
+      const resumedAt = Date.now();
       await server.resume!();
       const ackedAtResume = acked.length;
       await waitFor('writes after the outage', () => acked.length >= ackedAtResume + 20);
@@ -189,12 +190,18 @@ describe('a server that goes away and comes back', () => {
 
       // the same client recovered by itself
       expect(mongoConnector(ds).client).toBe(client);
-      // writes started once the server was gone failed within the timeout, with a clear error
+      // writes started once the server was gone failed with a clear error; those that also ended
+      // before the restart began did so within the timeout. A write still waiting when the server
+      // restarts meets a mongod that takes seconds to start under emulation (6.3 s seen in a
+      // clean CI-like run): its time is the server's start-up, not ours.
       const duringOutage = failed.filter((f) => f.startedAt >= outage);
-      expect(duringOutage.length).toBeGreaterThan(0);
-      for (const { ms, error } of duringOutage) {
+      const withinOutage = duringOutage.filter((f) => f.startedAt + f.ms <= resumedAt);
+      expect(withinOutage.length).toBeGreaterThan(0);
+      for (const { ms } of withinOutage) {
         // retryable writes are retried once, as reads are: two server selections at most
         expect(ms).toBeLessThan(2 * SELECTION_TIMEOUT_MS + SLACK_MS);
+      }
+      for (const { error } of duringOutage) {
         expect((error as Error).name).toMatch(/^Mongo/);
         expect((error as Error).message).toMatch(OUTAGE_MESSAGE);
       }
