@@ -23,8 +23,9 @@ export const RELEVANCE_ORDER_KEY = '$textScore';
  * The sort entry for relevance. The server reads `$meta` under any field name; this one cannot
  * be a property, so it never meets a sort on a stored field.
  */
+const RELEVANCE_FIELD = '~textScore';
 export const RELEVANCE_SORT: Readonly<Record<string, { $meta: 'textScore' }>> = {
-  '~textScore': { $meta: 'textScore' },
+  [RELEVANCE_FIELD]: { $meta: 'textScore' },
 };
 
 /** Whether a where key is a text search: `$text`, or `text` when the model has no such property. */
@@ -76,8 +77,17 @@ function textValue(
   );
 }
 
+/** Relevance exists only for a text search; without one the server would fail the whole find. */
+export function assertRelevanceSearched(model: string, filter: Document, sort: unknown): void {
+  if (!isPlainObject(sort) || !(RELEVANCE_FIELD in sort) || searchesText(filter)) return;
+  throw new InvalidQueryError(
+    model,
+    `order ${RELEVANCE_ORDER_KEY} needs a text search in the where ({$text: {search: '...'}})`,
+  );
+}
+
 /** Whether a filter searches text: at its top level or in one of its top-level `$and`s. */
-export function searchesText(filter: Document): boolean {
+function searchesText(filter: Document): boolean {
   if ('$text' in filter) return true;
   const and: unknown = filter.$and;
   return Array.isArray(and) && and.some((clause) => isPlainObject(clause) && '$text' in clause);
