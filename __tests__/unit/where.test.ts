@@ -615,6 +615,8 @@ describe('buildFilter', () => {
       expect(() => team({ meta: { type: 'click' } })).toThrow(
         /^Team\.meta: type expects a BSON type name .* use \{eq: \{\.\.\.\}\}/,
       );
+      expect(() => team({ meta: { type: [] } })).toThrow('Team.meta: type expects a BSON type');
+      expect(team({ meta: { type: '2' } })).toEqual({ meta: { $type: 2 } });
       expect(() => filter({ age: { bitsAllSet: [-1] } })).toThrow(
         'bitsAllSet expects a non-negative',
       );

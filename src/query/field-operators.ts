@@ -75,12 +75,12 @@ function naturalOperand(site: OperandSite, operator: string, value: unknown): nu
 
 export function typeOperand(site: OperandSite, operand: unknown): unknown {
   const types = Array.isArray(operand) ? operand : [operand];
-  for (const type of types) {
+  for (const type of types.length > 0 ? types : [undefined]) {
     const known =
       typeof type === 'string'
         ? BSON_TYPE_NAMES.has(type) || BSON_TYPE_NUMBERS.has(Number(type))
         : typeof type === 'number' && BSON_TYPE_NUMBERS.has(type);
-    if (!known || types.length === 0) {
+    if (!known) {
       throw invalid(
         site,
         `type expects a BSON type name (${[...BSON_TYPE_NAMES].join(', ')}) or number, or a ` +
