@@ -67,13 +67,12 @@ const LOGICAL_OPERATORS: ReadonlyMap<string, '$and' | '$or' | '$nor'> = new Map(
 ]);
 
 /** Keys that qualify another operator in the same condition rather than being one. */
-const MODIFIERS: ReadonlySet<string> = new Set([
-  'options',
-  '$options',
-  'maxDistance',
-  'minDistance',
-  'unit',
-]);
+const MODIFIERS: ReadonlySet<string> = new Set(['options', 'maxDistance', 'minDistance', 'unit']);
+
+/** `options` as MongoDB spells it beside `$regex`. */
+function isModifier(key: string): boolean {
+  return MODIFIERS.has(key) || key === '$options';
+}
 
 /**
  * MongoDB's field query operators, by name without `$`: written either way (`all`, `$all`), each is
@@ -376,7 +375,7 @@ function buildOperators(query: PropertyQuery): Document {
     const operand = conditions[operator];
     if (operand === undefined) continue;
     assertKeyAllowed(info.model, operator, key, options);
-    if (MODIFIERS.has(operator)) continue;
+    if (isModifier(operator)) continue;
     const translate = translationOf(operator);
     if (translate === 'as written') {
       assertValueAllowed(info.model, key, operand, options);
@@ -466,7 +465,7 @@ function translateElemMatch(query: PropertyQuery, operand: unknown): Document {
   const scalarItems = prop !== undefined && SCALAR_KINDS.has(prop.itemStoredAs ?? prop.storedAs);
   if (
     scalarItems ||
-    Object.keys(operand).every((name) => isOperatorName(name) || MODIFIERS.has(name))
+    Object.keys(operand).every((name) => isOperatorName(name) || isModifier(name))
   ) {
     return { $elemMatch: buildOperators({ ...query, conditions: operand }) };
   }
