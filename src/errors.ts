@@ -33,14 +33,23 @@ export class InvalidValueError extends MongoConnectorError {
   }
 }
 
-/** A where/order/fields/update shape we cannot translate: unknown operator, bad `between`, ... */
+/** A where/order/fields/update shape we cannot translate: bad `between`, bad operand, ... */
 export class InvalidQueryError extends MongoConnectorError {
-  constructor(model: string, message: string, property?: string) {
-    super(`${model}${property ? '.' + property : ''}: ${message}`, {
-      code: 'INVALID_QUERY',
-      model,
-      property,
-    });
+  constructor(model: string, message: string, property?: string, code = 'INVALID_QUERY') {
+    super(`${model}${property ? '.' + property : ''}: ${message}`, { code, model, property });
+  }
+}
+
+/**
+ * An operator name in a where clause that is neither juggler's nor one of MongoDB's query
+ * operators: refused rather than sent, or read as a field name and matched against nothing.
+ */
+export class UnknownOperatorError extends InvalidQueryError {
+  readonly operator: string;
+
+  constructor(model: string, operator: string, property?: string, hint = '') {
+    super(model, `unknown operator ${operator}${hint}`, property, 'UNKNOWN_OPERATOR');
+    this.operator = operator;
   }
 }
 

@@ -37,8 +37,10 @@ const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor',
 /**
  * Each switch from the most specific place that says true or false: the call's options, the
  * model's settings (juggler reads the top level, loopback-connector-mongodb `mongodb`), then the
- * datasource's. Read per call, not cached, because apps flip them after start-up; it is a handful
- * of property reads.
+ * datasource's. A datasource that says `allowExtendedOperators: false` is the app-wide safety
+ * switch, as on loopback-connector-mongodb: no model setting reopens it, only a call's own option
+ * decides for that call. Read per call, not cached, because apps flip them after start-up; it is
+ * a handful of property reads.
  */
 export function resolveSanitizeOptions(
   info: ModelInfo,
@@ -69,9 +71,11 @@ function resolveSwitch(
 ): boolean {
   const model = info.modelSettings;
   const mongo = model.mongodb as SanitizeSettings | undefined;
-  return (
-    firstBoolean(callOptions?.[name], model[name], mongo?.[name], dataSourceSettings[name]) ?? false
-  );
+  const dataSource = dataSourceSettings[name];
+  if (name === 'allowExtendedOperators' && dataSource === false) {
+    return firstBoolean(callOptions?.[name]) ?? false;
+  }
+  return firstBoolean(callOptions?.[name], model[name], mongo?.[name], dataSource) ?? false;
 }
 
 export function isPrototypeKey(key: string): boolean {

@@ -237,6 +237,28 @@ describe('buildIndexSpecs', () => {
       ]);
     });
 
+    it('makes text indexes with weights named by property and a default language', () => {
+      expect(
+        specs(props, {
+          indexes: {
+            search: {
+              keys: { name: 'text', age: 'text' },
+              options: { weights: { name: 10, age: 2 }, default_language: 'english' },
+            },
+          },
+        }),
+      ).toEqual([
+        [
+          'search',
+          { name: 'text', years: 'text' },
+          { weights: { name: 10, years: 2 }, default_language: 'english' },
+        ],
+      ]);
+      expect(() =>
+        specs(props, { indexes: { t: { keys: { name: 'text' }, weights: 3 } } }),
+      ).toThrow('weights must be an object');
+    });
+
     it('combines with property indexes', () => {
       expect(
         specs(

@@ -1,5 +1,6 @@
 import { InvalidQueryError } from '../../src/errors';
 import { buildSort } from '../../src/query/order';
+import { assertRelevanceSearched } from '../../src/query/text-search';
 import { customerInfo } from './fixtures';
 
 const info = customerInfo();
@@ -81,5 +82,34 @@ describe('buildSort', () => {
       'Customer: order must be a string or an array of strings, got {"name":1}',
     );
     expect(() => sort(['name', 3])).toThrow(InvalidQueryError);
+  });
+});
+
+describe('ordering a text search by relevance', () => {
+  const RELEVANCE = { '~textScore': { $meta: 'textScore' } };
+
+  it('reads $textScore (DESC or no direction) as most relevant first', () => {
+    expect(sort('$textScore')).toEqual(RELEVANCE);
+    expect(sort('$textScore DESC, name')).toEqual({ ...RELEVANCE, name: 1 });
+    expect(Object.keys(sort(['$textScore desc', 'age DESC']) ?? {})).toEqual(['~textScore', 'age']);
+  });
+
+  it('refuses another direction, naming the model', () => {
+    expect(() => sort('$textScore ASC')).toThrow(
+      'Customer: order "$textScore ASC": relevance orders most relevant first only',
+    );
+  });
+
+  it('refuses relevance without a text search in the where', () => {
+    expect(() => assertRelevanceSearched('Customer', { name: 'a' }, sort('$textScore'))).toThrow(
+      'Customer: order $textScore needs a text search in the where',
+    );
+    expect(() =>
+      assertRelevanceSearched('Customer', { $text: { $search: 'a' } }, sort('$textScore')),
+    ).not.toThrow();
+    expect(() =>
+      assertRelevanceSearched('Customer', { $and: [{ $text: { $search: 'a' } }] }, RELEVANCE),
+    ).not.toThrow();
+    expect(() => assertRelevanceSearched('Customer', {}, sort('name'))).not.toThrow();
   });
 });

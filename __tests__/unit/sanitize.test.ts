@@ -33,12 +33,45 @@ describe('resolveSanitizeOptions', () => {
     expect(resolveSanitizeOptions(info, { disableSanitization: true })).toEqual(UNSANITIZED);
   });
 
-  it('lets the model win over the datasource', () => {
+  it('lets the model win over a datasource that allows or says nothing', () => {
     const refusing = customerInfo({ mongodb: { allowExtendedOperators: false } });
     expect(resolveSanitizeOptions(refusing, { allowExtendedOperators: true })).toEqual(STRICT);
     const allowing = customerInfo({ allowExtendedOperators: true });
-    expect(resolveSanitizeOptions(allowing, { allowExtendedOperators: false })).toEqual(EXTENDED);
+    expect(resolveSanitizeOptions(allowing, {})).toEqual(EXTENDED);
+    expect(resolveSanitizeOptions(allowing, { allowExtendedOperators: 'yes' })).toEqual(EXTENDED);
   });
+
+  // call option, model (top level), model.mongodb, datasource -> allowExtendedOperators
+  const precedence: [unknown, unknown, unknown, unknown, boolean][] = [
+    [undefined, undefined, undefined, undefined, false],
+    [undefined, undefined, undefined, true, true],
+    [undefined, undefined, undefined, false, false],
+    [undefined, true, undefined, undefined, true],
+    [undefined, undefined, true, undefined, true],
+    [undefined, false, undefined, true, false],
+    [undefined, undefined, false, true, false],
+    [undefined, true, undefined, false, false],
+    [undefined, undefined, true, false, false],
+    [undefined, true, true, false, false],
+    [true, undefined, undefined, false, true],
+    [true, false, false, false, true],
+    [false, true, true, true, false],
+    [false, undefined, undefined, undefined, false],
+  ];
+  it.each(precedence)(
+    'call %p, model %p, model.mongodb %p, datasource %p: allowed = %p',
+    (call, model, mongo, dataSource, allowed) => {
+      const settings = mongo === undefined ? {} : { mongodb: { allowExtendedOperators: mongo } };
+      const modelInfo = customerInfo(
+        model === undefined ? settings : { ...settings, allowExtendedOperators: model },
+      );
+      const dsSettings = dataSource === undefined ? {} : { allowExtendedOperators: dataSource };
+      const callOptions = call === undefined ? undefined : { allowExtendedOperators: call };
+      expect(
+        resolveSanitizeOptions(modelInfo, dsSettings, callOptions).allowExtendedOperators,
+      ).toBe(allowed);
+    },
+  );
 
   it('reads the settings at each call, so a later change counts', () => {
     const settings: Record<string, unknown> = {};

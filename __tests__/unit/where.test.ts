@@ -1,6 +1,12 @@
 import { BSONRegExp, Decimal128, ObjectId } from 'mongodb';
-import { InvalidQueryError, InvalidValueError, OperatorNotAllowedError } from '../../src/errors';
+import {
+  InvalidQueryError,
+  InvalidValueError,
+  OperatorNotAllowedError,
+  UnknownOperatorError,
+} from '../../src/errors';
 import { buildFilter, buildNearFilter, sortsByDistance } from '../../src/query/where';
+import { ObjectIdType } from '../../src/model-info';
 import { EXTENDED, HEX, OTHER_HEX, STRICT, UNSANITIZED, customerInfo, modelInfo } from './fixtures';
 
 type NearFilter = { location: { $nearSphere: Record<string, unknown> } };
@@ -393,7 +399,7 @@ describe('buildFilter', () => {
         /^Customer\.age: operator \$gt is not allowed/,
       );
       expect(() => filter({ $where: 'true' })).toThrow(/^Customer: operator \$where/);
-      expect(() => filter({ $text: { $search: 'a' } })).toThrow(OperatorNotAllowedError);
+      expect(() => filter({ $expr: { $gt: ['$a', '$b'] } })).toThrow(OperatorNotAllowedError);
     });
 
     it('are refused anywhere inside a value', () => {
@@ -421,6 +427,320 @@ describe('buildFilter', () => {
       expect(() => filter({ or: [{ $where: '1' }] }, EXTENDED)).toThrow(OperatorNotAllowedError);
       expect(() => filter({ mapReduce: 'x' }, EXTENDED)).toThrow(OperatorNotAllowedError);
       expect(filter({ $where: 'true' }, UNSANITIZED)).toEqual({ $where: 'true' });
+    });
+  });
+
+  describe("MongoDB's field operators by name", () => {
+    const teamProperties = {
+      id: { type: ObjectIdType, id: true, generated: true },
+      people: { type: [Object] },
+      list: { type: Array },
+      scores: { type: [Number] },
+      meta: { type: Object },
+      xid: { type: String, mongodb: { dataType: 'ObjectId' } },
+      xids: { type: [ObjectIdType] },
+      members: {
+        // a stand-in for a juggler model class: a function with a definition
+        type: [
+          Object.assign(function Member() {}, {
+            definition: {
+              properties: {
+                name: { type: String },
+                joined: { type: Date },
+                refId: { type: String, mongodb: { dataType: 'ObjectId' } },
+              },
+            },
+          }),
+        ],
+      },
+    };
+    const people = modelInfo('Team', teamProperties);
+    const strictPeople = modelInfo('Team', teamProperties, {}, { strictObjectIDCoercion: true });
+    const STRICT_IDS = { ...STRICT, ids: 'strict' };
+    const EXTENDED_IDS = { ...EXTENDED, ids: 'strict' };
+    const team = (where: unknown, options: typeof STRICT & { ids?: string } = STRICT) =>
+      buildFilter(options.ids ? strictPeople : people, where, options);
+
+    it('translate elemMatch on documents as a where clause on the items', () => {
+      expect(team({ people: { elemMatch: { pid: 'p1', role: 'admin' } } })).toEqual({
+        people: { $elemMatch: { pid: 'p1', role: 'admin' } },
+      });
+      expect(team({ people: { elemMatch: { pid: 'p1', n: { gt: 2 }, type: 'x' } } })).toEqual({
+        people: { $elemMatch: { pid: 'p1', n: { $gt: 2 }, type: 'x' } },
+      });
+      expect(team({ people: { elemMatch: { or: [{ pid: 'a' }, { pid: 'b' }] } } })).toEqual({
+        people: { $elemMatch: { $or: [{ pid: 'a' }, { pid: 'b' }] } },
+      });
+      // untyped fields inside match a 24-hex string in both stored forms
+      expect(team({ people: { elemMatch: { pid: HEX, x: 1 } } })).toEqual({
+        people: { $elemMatch: { pid: { $in: [HEX, new ObjectId(HEX)] }, x: 1 } },
+      });
+    });
+
+    it('convert the fields of an embedded model inside elemMatch', () => {
+      expect(
+        team({ members: { elemMatch: { name: 'a', joined: { gt: '2020-01-01' }, refId: HEX } } }),
+      ).toEqual({
+        members: {
+          $elemMatch: {
+            name: 'a',
+            joined: { $gt: new Date('2020-01-01') },
+            refId: new ObjectId(HEX),
+          },
+        },
+      });
+    });
+
+    it('translate elemMatch on scalars, or with operator names only, as conditions', () => {
+      expect(team({ scores: { elemMatch: { gte: 80, lt: 90 } } })).toEqual({
+        scores: { $elemMatch: { $gte: 80, $lt: 90 } },
+      });
+      expect(team({ list: { elemMatch: { gte: 80 } } })).toEqual({
+        list: { $elemMatch: { $gte: 80 } },
+      });
+      expect(() => team({ scores: { elemMatch: { gte: 80, x: 1 } } })).toThrow(
+        'Team.scores: unknown operator x',
+      );
+    });
+
+    it('name the field path inside elemMatch in errors', () => {
+      expect(() => team({ people: { elemMatch: { pid: 'a', n: { between: [1] } } } })).toThrow(
+        'Team.people.n: between expects exactly two values',
+      );
+      expect(() => team({ people: { elemMatch: 'p1' } })).toThrow(
+        'Team.people: elemMatch expects conditions or a where clause',
+      );
+    });
+
+    it('translate all, size, mod and type', () => {
+      expect(team({ list: { all: ['a', 'b'] } })).toEqual({ list: { $all: ['a', 'b'] } });
+      expect(team({ list: { size: 2 } })).toEqual({ list: { $size: 2 } });
+      expect(team({ list: { size: '2' } })).toEqual({ list: { $size: 2 } });
+      expect(team({ meta: { mod: [4, 0] } })).toEqual({ meta: { $mod: [4, 0] } });
+      expect(team({ meta: { type: 'string' } })).toEqual({ meta: { $type: 'string' } });
+      expect(team({ meta: { type: ['int', 2] } })).toEqual({ meta: { $type: ['int', 2] } });
+      expect(filter({ age: { mod: ['4', '1'] } })).toEqual({ age: { $mod: [4, 1] } });
+    });
+
+    it('convert the items of all, and match 24-hex items in either stored form', () => {
+      expect(team({ xids: { all: [HEX, OTHER_HEX] } }, STRICT_IDS)).toEqual({
+        xids: { $all: [new ObjectId(HEX), new ObjectId(OTHER_HEX)] },
+      });
+      // a foreign key array juggler types after an ObjectId id may hold either form
+      expect(team({ xids: { all: [HEX] } })).toEqual({
+        xids: { $all: [{ $elemMatch: { $in: [HEX, new ObjectId(HEX)] } }] },
+      });
+      expect(filter({ tags: { all: [HEX, 'b'] } })).toEqual({
+        tags: {
+          $all: [{ $elemMatch: { $in: [HEX, new ObjectId(HEX)] } }, { $elemMatch: { $eq: 'b' } }],
+        },
+      });
+    });
+
+    it('translate in, ne, not, regex and the bitwise operators', () => {
+      expect(filter({ age: { in: [1, 2] } })).toEqual({ age: { $in: [1, 2] } });
+      expect(filter({ age: { ne: 1 } })).toEqual({ age: { $ne: 1 } });
+      expect(filter({ age: { not: { gt: 5 } } })).toEqual({ age: { $not: { $gt: 5 } } });
+      expect(filter({ name: { not: /a/i } })).toEqual({
+        name: { $not: new BSONRegExp('a', 'i') },
+      });
+      expect(filter({ name: { regex: 'a.c' } })).toEqual({
+        name: { $regex: new BSONRegExp('a.c', '') },
+      });
+      expect(filter({ age: { bitsAllSet: [1, 5] } })).toEqual({ age: { $bitsAllSet: [1, 5] } });
+      expect(filter({ age: { bitsAnyClear: 35 } })).toEqual({ age: { $bitsAnyClear: 35 } });
+      expect(() => filter({ age: { not: 5 } })).toThrow('Customer.age: not expects operator');
+    });
+
+    it('translate geoWithin and geoIntersects, shape keys with or without $', () => {
+      const polygon = {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [3, 0],
+            [3, 3],
+            [0, 0],
+          ],
+        ],
+      };
+      const geo = customerInfo({}, { enableGeoIndexing: true });
+      expect(buildFilter(geo, { location: { geoWithin: { geometry: polygon } } }, STRICT)).toEqual({
+        location: { $geoWithin: { $geometry: polygon } },
+      });
+      expect(
+        buildFilter(geo, { location: { geoWithin: { $centerSphere: [[1, 2], 0.1] } } }, STRICT),
+      ).toEqual({
+        location: { $geoWithin: { $centerSphere: [[1, 2], 0.1] } },
+      });
+      expect(
+        buildFilter(geo, { location: { geoIntersects: { $geometry: polygon } } }, STRICT),
+      ).toEqual({
+        location: { $geoIntersects: { $geometry: polygon } },
+      });
+      expect(() => buildFilter(geo, { location: { geoWithin: { $where: 'x' } } }, STRICT)).toThrow(
+        'Customer.location: geoWithin expects one of',
+      );
+      expect(() =>
+        buildFilter(
+          geo,
+          {
+            location: {
+              geoWithin: {
+                box: [
+                  [0, 0],
+                  ['a', 1],
+                ],
+              },
+            },
+          },
+          STRICT,
+        ),
+      ).toThrow('geoWithin box expects coordinates');
+      expect(() =>
+        buildFilter(
+          geo,
+          { location: { geoWithin: { geometry: { type: 'Point', $x: 1 } } } },
+          STRICT,
+        ),
+      ).toThrow(OperatorNotAllowedError);
+    });
+
+    it('refuse bad operands, naming model and property', () => {
+      expect(() => team({ list: { size: -1 } })).toThrow('Team.list: size expects a non-negative');
+      expect(() => team({ meta: { mod: [0, 1] } })).toThrow('Team.meta: mod cannot divide by zero');
+      expect(() => team({ meta: { mod: 4 } })).toThrow(
+        'Team.meta: mod expects [divisor, remainder]',
+      );
+      expect(() => team({ meta: { type: 'click' } })).toThrow(
+        /^Team\.meta: type expects a BSON type name .* use \{eq: \{\.\.\.\}\}/,
+      );
+      expect(() => team({ meta: { type: [] } })).toThrow('Team.meta: type expects a BSON type');
+      expect(team({ meta: { type: '2' } })).toEqual({ meta: { $type: 2 } });
+      expect(() => filter({ age: { bitsAllSet: [-1] } })).toThrow(
+        'bitsAllSet expects a non-negative',
+      );
+      expect(() => team({ list: { all: 'a' } })).toThrow('Team.list: all expects an array');
+    });
+
+    it('are refused with $ unless allowed, and converted to the stored form when allowed', () => {
+      expect(() => team({ xids: { $all: [HEX] } })).toThrow(OperatorNotAllowedError);
+      expect(team({ xids: { $all: [HEX, OTHER_HEX] } }, EXTENDED_IDS)).toEqual({
+        xids: { $all: [new ObjectId(HEX), new ObjectId(OTHER_HEX)] },
+      });
+      expect(team({ xids: { $in: [HEX] } }, EXTENDED_IDS)).toEqual({
+        xids: { $in: [new ObjectId(HEX)] },
+      });
+      expect(team({ xid: { $eq: HEX } }, EXTENDED)).toEqual({ xid: { $eq: new ObjectId(HEX) } });
+      expect(team({ xid: { $ne: HEX } }, EXTENDED)).toEqual({ xid: { $ne: new ObjectId(HEX) } });
+      expect(filter({ born: { $gte: '2020-01-01' } }, EXTENDED)).toEqual({
+        born: { $gte: new Date('2020-01-01') },
+      });
+      expect(filter({ balance: { $lt: '10' } }, EXTENDED)).toEqual({
+        balance: { $lt: Decimal128.fromString('10') },
+      });
+      expect(filter({ name: { $regex: '^a', $options: 'i' } }, EXTENDED)).toEqual({
+        name: { $regex: new BSONRegExp('^a', 'i') },
+      });
+      expect(team({ people: { $elemMatch: { pid: 'p1', n: { $gt: 1 } } } }, EXTENDED)).toEqual({
+        people: { $elemMatch: { pid: 'p1', n: { $gt: 1 } } },
+      });
+      expect(() => team({ xid: { $in: ['nope'] } }, EXTENDED)).toThrow(InvalidValueError);
+    });
+
+    it('refuse unknown operator names, typed, naming model, property and operator', () => {
+      for (const where of [
+        { age: { foo: 1 } },
+        { tags: { $foo: 1 } },
+        { address: { gt: 1, city: 'x' } },
+        { $foo: 1 },
+        { and: [{ age: { $bar: 1 } }] },
+      ]) {
+        expect(() => filter(where, EXTENDED)).toThrow(UnknownOperatorError);
+      }
+      try {
+        filter({ address: { gt: 1, city: 'x' } });
+        throw new Error('not refused');
+      } catch (error) {
+        expect(error).toMatchObject({
+          statusCode: 400,
+          code: 'UNKNOWN_OPERATOR',
+          model: 'Customer',
+          property: 'address',
+          operator: 'city',
+          message:
+            'Customer.address: unknown operator city; to match a document holding "city" ' +
+            'exactly, use {eq: {...}}',
+        });
+      }
+      expect(() => filter({ $foo: 1 }, EXTENDED)).toThrow('Customer: unknown operator $foo');
+    });
+
+    it('match a document exactly when no key is an operator name, or with eq', () => {
+      expect(team({ meta: { colour: 'red', n: 1 } })).toEqual({ meta: { colour: 'red', n: 1 } });
+      expect(team({ meta: { eq: { type: 'click', n: 1 } } })).toEqual({
+        meta: { $eq: { type: 'click', n: 1 } },
+      });
+      // modifiers alone name no operator
+      expect(team({ meta: { unit: 'kg' } })).toEqual({ meta: { unit: 'kg' } });
+    });
+
+    it('keep refusing JavaScript-executing operators, at the top and below $expr', () => {
+      expect(() => filter({ $where: 'true' }, EXTENDED)).toThrow(OperatorNotAllowedError);
+      expect(() => filter({ $expr: { $function: {} } }, EXTENDED)).toThrow(OperatorNotAllowedError);
+      expect(() => filter({ age: { $where: 'x' } }, EXTENDED)).toThrow(OperatorNotAllowedError);
+    });
+
+    it('translate $and, $or and $nor like and, or and nor', () => {
+      expect(team({ $or: [{ xid: HEX }, { xids: { $size: 0 } }] }, EXTENDED)).toEqual({
+        $or: [{ xid: new ObjectId(HEX) }, { xids: { $size: 0 } }],
+      });
+    });
+  });
+
+  describe('text search', () => {
+    it('accepts $text and text without allowExtendedOperators, keys with or without $', () => {
+      expect(filter({ $text: { search: 'fox' } })).toEqual({ $text: { $search: 'fox' } });
+      expect(
+        filter({
+          text: {
+            $search: 'fox',
+            language: 'en',
+            caseSensitive: 'true',
+            diacriticSensitive: false,
+          },
+          age: { gt: 1 },
+        }),
+      ).toEqual({
+        $text: {
+          $search: 'fox',
+          $language: 'en',
+          $caseSensitive: true,
+          $diacriticSensitive: false,
+        },
+        age: { $gt: 1 },
+      });
+      expect(filter({ or: [{ $text: { search: 'a' } }] })).toEqual({
+        $or: [{ $text: { $search: 'a' } }],
+      });
+    });
+
+    it('reads text as a property where the model defines one', () => {
+      const notes = modelInfo('Note', { text: { type: String } });
+      expect(buildFilter(notes, { text: 'hello' }, STRICT)).toEqual({ text: 'hello' });
+    });
+
+    it('refuses anything else in a text search, naming the model', () => {
+      expect(() => filter({ $text: 'fox' })).toThrow('Customer: text search expects {search');
+      expect(() => filter({ text: 'fox' })).toThrow('a property named text must be defined');
+      expect(() => filter({ $text: { search: 'a', $where: 'x' } })).toThrow(
+        'Customer: text search takes search, language, caseSensitive, diacriticSensitive; got "$where"',
+      );
+      expect(() => filter({ $text: { language: 'en' } })).toThrow('text search needs search');
+      expect(() => filter({ $text: { search: 'a', caseSensitive: 1 } })).toThrow(
+        'text search caseSensitive expects a boolean, got 1',
+      );
+      expect(() => filter({ $text: { search: { $gt: '' } } })).toThrow(InvalidQueryError);
     });
   });
 

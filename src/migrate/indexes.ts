@@ -292,7 +292,8 @@ function finishOptions(
   definedBy: string,
   options: Record<string, unknown>,
 ): IndexOptions & { name?: unknown } {
-  const { partialFilterExpression, ...rest } = options;
+  const { partialFilterExpression, weights, ...rest } = options;
+  if (weights !== undefined) rest.weights = storedWeights(info, definedBy, weights);
   if (partialFilterExpression === undefined) return rest;
   if (!isPlainObject(partialFilterExpression)) {
     throw new IndexDefinitionError(
@@ -302,6 +303,20 @@ function finishOptions(
     );
   }
   return { ...rest, partialFilterExpression: storedFilterFields(info, partialFilterExpression) };
+}
+
+/** A text index's weights name properties, as its keys do; the index holds stored field names. */
+function storedWeights(info: ModelInfo, definedBy: string, weights: unknown): Document {
+  if (!isPlainObject(weights)) {
+    throw new IndexDefinitionError(
+      definedBy,
+      `weights must be an object such as {title: 10, body: 1}, got ${describe(weights)}`,
+      info.model,
+    );
+  }
+  return Object.fromEntries(
+    Object.entries(weights).map(([path, weight]) => [storedPath(info, path).field, weight]),
+  );
 }
 
 /**

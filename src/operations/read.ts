@@ -3,6 +3,7 @@ import { buildProjection } from '../query/fields';
 import { buildSort } from '../query/order';
 import { countableFilter } from '../query/geo-count';
 import { restoreBoxedOperands } from '../query/boxed-operands';
+import { assertRelevanceSearched } from '../query/text-search';
 import { buildFilter, sortsByDistance } from '../query/where';
 import { observed } from '../observers';
 import { isPlainObject } from '../sanitize';
@@ -34,6 +35,7 @@ export function findArguments(
   // a $nearSphere filter returns nearest first; any sort would undo that
   if (!sortsByDistance(query)) {
     const sort = buildSort(info, filter.order, oneAtMost(query) ? NO_DEFAULT_SORT : info);
+    assertRelevanceSearched(info.model, query, sort);
     if (sort) options.sort = sort;
   }
   const skip = filter.skip ?? filter.offset;

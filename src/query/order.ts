@@ -1,8 +1,12 @@
 import type { Sort } from 'mongodb';
 import { InvalidQueryError, describe } from '../errors';
 import { storedPath, type ModelInfo } from '../model-info';
+import { RELEVANCE_ORDER_KEY, RELEVANCE_SORT } from './text-search';
 
-/** A juggler order: `'a DESC'`, `'a, b DESC'` or `['a ASC', 'b DESC']`; ascending by default. */
+/**
+ * A juggler order: `'a DESC'`, `'a, b DESC'` or `['a ASC', 'b DESC']`; ascending by default.
+ * `'$textScore DESC'` orders a text search by relevance.
+ */
 export type Order = string | string[];
 
 export interface SortOptions {
@@ -19,7 +23,8 @@ const DIRECTIONS: ReadonlyMap<string, 1 | -1> = new Map([
  * orders, and parsing one costs more than the rest of a find's translation. Bounded, since order
  * strings can come from users; a model whose facts are rebuilt starts afresh.
  */
-const builtSorts = new WeakMap<ModelInfo, Map<string, Readonly<Record<string, 1 | -1>>>>();
+type SortEntry = 1 | -1 | { $meta: 'textScore' };
+const builtSorts = new WeakMap<ModelInfo, Map<string, Readonly<Record<string, SortEntry>>>>();
 const MAX_BUILT_SORTS = 200;
 
 /**
@@ -33,9 +38,13 @@ export function buildSort(info: ModelInfo, order: unknown, options: SortOptions)
   const terms = orderTerms(info, order);
   // without an order, id order keeps paging with skip stable across calls
   if (terms.length === 0) return options.disableDefaultSort ? undefined : { _id: 1 };
-  const sort: Record<string, 1 | -1> = {};
+  const sort: Record<string, SortEntry> = {};
   for (const term of terms) {
     const [path, direction, ...rest] = term.split(/\s+/);
+    if (path === RELEVANCE_ORDER_KEY) {
+      addRelevance(info, sort, term, direction, rest.length);
+      continue;
+    }
     const value = DIRECTIONS.get((direction ?? 'ASC').toUpperCase());
     if (value === undefined || rest.length > 0) {
       throw new InvalidQueryError(
@@ -51,7 +60,25 @@ export function buildSort(info: ModelInfo, order: unknown, options: SortOptions)
   return sort;
 }
 
-function remember(info: ModelInfo, order: string, sort: Record<string, 1 | -1>): void {
+/** MongoDB sorts by relevance one way only: most relevant first. */
+function addRelevance(
+  info: ModelInfo,
+  sort: Record<string, SortEntry>,
+  term: string,
+  direction: string | undefined,
+  more: number,
+): void {
+  if ((direction !== undefined && direction.toUpperCase() !== 'DESC') || more > 0) {
+    throw new InvalidQueryError(
+      info.model,
+      `order ${describe(term)}: relevance orders most relevant first only; ` +
+        `use ${RELEVANCE_ORDER_KEY} or ${RELEVANCE_ORDER_KEY} DESC`,
+    );
+  }
+  Object.assign(sort, RELEVANCE_SORT);
+}
+
+function remember(info: ModelInfo, order: string, sort: Record<string, SortEntry>): void {
   let sorts = builtSorts.get(info);
   if (!sorts) builtSorts.set(info, (sorts = new Map()));
   if (sorts.size < MAX_BUILT_SORTS) sorts.set(order, { ...sort });

@@ -1,5 +1,5 @@
 import { BSONRegExp, ObjectId, type Document, type Filter } from 'mongodb';
-import { InvalidQueryError, describe } from '../errors';
+import { InvalidQueryError, UnknownOperatorError, describe } from '../errors';
 import { storedPath, type ModelInfo, type PropertyInfo, type StoredAs } from '../model-info';
 import {
   assertKeyAllowed,
@@ -9,6 +9,15 @@ import {
   type SanitizeOptions,
 } from '../sanitize';
 import { isObjectIdHex, toLatLng, toStoredValue } from '../values';
+import {
+  bitsOperand,
+  geoShapeOperand,
+  modOperand,
+  sizeOperand,
+  typeOperand,
+  type OperandSite,
+} from './field-operators';
+import { isTextSearchKey, textSearchCondition } from './text-search';
 
 export type DistanceUnit = 'meters' | 'kilometers' | 'miles' | 'feet' | 'radians' | 'degrees';
 
@@ -59,6 +68,63 @@ const LOGICAL_OPERATORS: ReadonlyMap<string, '$and' | '$or' | '$nor'> = new Map(
 
 /** Keys that qualify another operator in the same condition rather than being one. */
 const MODIFIERS: ReadonlySet<string> = new Set(['options', 'maxDistance', 'minDistance', 'unit']);
+
+/** `options` as MongoDB spells it beside `$regex`. */
+function isModifier(key: string): boolean {
+  return MODIFIERS.has(key) || key === '$options';
+}
+
+/**
+ * MongoDB's field query operators, by name without `$`: written either way (`all`, `$all`), each is
+ * translated like juggler's operators, its operands converted to the property's stored form.
+ */
+const MONGO_FIELD_OPERATORS: ReadonlySet<string> = new Set([
+  'eq',
+  'ne',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'in',
+  'nin',
+  'not',
+  'exists',
+  'type',
+  'mod',
+  'regex',
+  'all',
+  'elemMatch',
+  'size',
+  'geoWithin',
+  'geoIntersects',
+  'bitsAllClear',
+  'bitsAllSet',
+  'bitsAnyClear',
+  'bitsAnySet',
+]);
+
+/** MongoDB's own `near` forms, handed over as written (sanitized) beside juggler's `near`. */
+const UNTRANSLATED_GEO_OPERATORS: ReadonlySet<string> = new Set([
+  '$near',
+  '$nearSphere',
+  '$maxDistance',
+  '$minDistance',
+]);
+
+/** `$`-keys a where may hold at its top level and that we hand over as written (sanitized). */
+const UNTRANSLATED_TOP_LEVEL: ReadonlySet<string> = new Set([
+  '$expr',
+  '$jsonSchema',
+  '$comment',
+  '$where',
+  'mapReduce',
+]);
+
+const DOLLAR_LOGICAL_OPERATORS: ReadonlyMap<string, '$and' | '$or' | '$nor'> = new Map([
+  ['$and', '$and'],
+  ['$or', '$or'],
+  ['$nor', '$nor'],
+]);
 
 /** Stored kinds whose values are never documents, so an object given for them holds operators. */
 const SCALAR_KINDS: ReadonlySet<StoredAs> = new Set([
@@ -114,6 +180,27 @@ const OPERATORS: ReadonlyMap<string, OperatorTranslation> = new Map<string, Oper
   ['nilike', (q, v) => ({ $not: likeRegExp(q, 'nilike', v, 'i') })],
   ['regexp', (q, v) => ({ $regex: regexpOperand(q, v) })],
   ['exists', (q, v) => ({ $exists: existsOperand(q, v) })],
+  // MongoDB's field operators juggler has no name of its own for
+  ['ne', (q, v) => equalityCondition(q, storedOperand(q, v), '$ne', '$nin')],
+  ['in', (q, v) => ({ $in: storedList(q, 'in', v) })],
+  ['regex', (q, v) => ({ $regex: regexpOperand(q, v) })],
+  ['not', translateNot],
+  ['all', translateAll],
+  ['elemMatch', translateElemMatch],
+  ['type', (q, v) => ({ $type: typeOperand(operandSite(q), v) })],
+  ['size', (q, v) => ({ $size: sizeOperand(operandSite(q), v) })],
+  ['mod', (q, v) => ({ $mod: modOperand(operandSite(q), v) })],
+  ['geoWithin', (q, v) => ({ $geoWithin: geoShapeOperand(operandSite(q), 'geoWithin', v) })],
+  [
+    'geoIntersects',
+    (q, v) => ({ $geoIntersects: geoShapeOperand(operandSite(q), 'geoIntersects', v) }),
+  ],
+  ...(['bitsAllClear', 'bitsAllSet', 'bitsAnyClear', 'bitsAnySet'] as const).map(
+    (name): [string, OperatorTranslation] => [
+      name,
+      (q, v) => ({ [`$${name}`]: bitsOperand(operandSite(q), name, v) }),
+    ],
+  ),
   // the distances and unit sit beside `near` in the same conditions
   ['near', (q) => nearCondition(q.info, q.key, q.conditions)],
 ]);
@@ -135,11 +222,16 @@ export function buildFilter(
   for (const key of Object.keys(where)) {
     const value = where[key];
     if (value === undefined) continue;
+    if (isTextSearchKey(key, (name) => info.properties.has(name))) {
+      addCondition(filter, '$text', textSearchCondition(info.model, value));
+      continue;
+    }
     assertKeyAllowed(info.model, key, undefined, options);
-    const logical = LOGICAL_OPERATORS.get(key);
+    const logical = LOGICAL_OPERATORS.get(key) ?? DOLLAR_LOGICAL_OPERATORS.get(key);
     if (logical) {
       addLogical(filter, info, key, logical, value, options);
     } else if (isOperatorKey(key)) {
+      if (!UNTRANSLATED_TOP_LEVEL.has(key)) throw new UnknownOperatorError(info.model, key);
       assertValueAllowed(info.model, undefined, value, options);
       addCondition(filter, key, value);
     } else {
@@ -252,30 +344,55 @@ function equalityCondition(
   return forms ? { [listOperator]: forms } : { [operator]: stored };
 }
 
+/** Juggler's operators, MongoDB's field operators (with or without `$`), and any `$`-key. */
+function isOperatorName(key: string): boolean {
+  return OPERATORS.has(key) || isOperatorKey(key);
+}
+
 /**
- * An object is a set of operators when it names one, or when the property cannot hold documents;
- * otherwise it is a document to match exactly (`{address: {city: 'Paris'}}`).
+ * An object given for a property is a set of conditions when the property cannot hold documents,
+ * or when one of its keys is an operator name (every key must then be one, or a modifier such as
+ * `options`); otherwise it is a document to match exactly (`{address: {city: 'Paris'}}`). So a
+ * document whose keys include an operator name (`{type: 'a'}`) is matched with `{eq: {...}}`.
  */
 function holdsOperators(prop: PropertyInfo | undefined, value: Record<string, unknown>): boolean {
   if (prop && SCALAR_KINDS.has(prop.itemStoredAs ?? prop.storedAs)) return true;
-  return Object.keys(value).some((key) => OPERATORS.has(key) || isOperatorKey(key));
+  return Object.keys(value).some(isOperatorName);
+}
+
+/** The translation of an operator name; undefined for a name that is no operator. */
+function translationOf(operator: string): OperatorTranslation | 'as written' | undefined {
+  if (operator.charCodeAt(0) !== 36 /* $ */) return OPERATORS.get(operator);
+  if (UNTRANSLATED_GEO_OPERATORS.has(operator)) return 'as written';
+  const name = operator.slice(1);
+  return MONGO_FIELD_OPERATORS.has(name) ? OPERATORS.get(name) : undefined;
 }
 
 function buildOperators(query: PropertyQuery): Document {
-  const { info, key, conditions, options } = query;
+  const { info, key, prop, conditions, options } = query;
   const condition: Document = {};
   for (const operator of Object.keys(conditions)) {
     const operand = conditions[operator];
-    if (operand === undefined || MODIFIERS.has(operator)) continue;
+    if (operand === undefined) continue;
     assertKeyAllowed(info.model, operator, key, options);
-    if (isOperatorKey(operator)) {
+    if (isModifier(operator)) continue;
+    const translate = translationOf(operator);
+    if (translate === 'as written') {
       assertValueAllowed(info.model, key, operand, options);
       mergeOperators(query, condition, { [operator]: operand });
-      continue;
+    } else if (translate) {
+      mergeOperators(query, condition, translate(query, operand));
+    } else {
+      const holdsDocuments = !prop || !SCALAR_KINDS.has(prop.itemStoredAs ?? prop.storedAs);
+      throw new UnknownOperatorError(
+        info.model,
+        operator,
+        key,
+        holdsDocuments && !isOperatorKey(operator)
+          ? `; to match a document holding ${describe(operator)} exactly, use {eq: {...}}`
+          : '',
+      );
     }
-    const translate = OPERATORS.get(operator);
-    if (!translate) throw new InvalidQueryError(info.model, `unknown operator ${operator}`, key);
-    mergeOperators(query, condition, translate(query, operand));
   }
   if (Object.keys(condition).length === 0) {
     throw new InvalidQueryError(info.model, `${describe(conditions)} has no operator`, key);
@@ -296,13 +413,90 @@ function mergeOperators(query: PropertyQuery, into: Document, operators: Documen
   }
 }
 
+function operandSite(query: PropertyQuery): OperandSite {
+  return { model: query.info.model, key: query.key, options: query.options };
+}
+
+/** `not` negates operator conditions (`{not: {gt: 5}}`) or a regular expression. */
+function translateNot(query: PropertyQuery, operand: unknown): Document {
+  if (operand instanceof RegExp || operand instanceof BSONRegExp) {
+    return { $not: operand instanceof RegExp ? regexpOperand(query, operand) : operand };
+  }
+  if (isPlainObject(operand) && Object.keys(operand).length > 0) {
+    return { $not: buildOperators({ ...query, conditions: operand }) };
+  }
+  throw new InvalidQueryError(
+    query.info.model,
+    `not expects operator conditions such as {gt: 5} or a RegExp, got ${describe(operand)}`,
+    query.key,
+  );
+}
+
+/**
+ * `all` with items converted like `inq`'s. Where a 24-hex item may be stored in either form, each
+ * item becomes an `$elemMatch` of its forms: `$all` of both forms would ask for both.
+ */
+function translateAll(query: PropertyQuery, operand: unknown): Document {
+  const items = storedItems(query, 'all', operand);
+  const forms = items.map((item) => eitherForm(query, item));
+  if (forms.every((form) => form === undefined)) return { $all: items };
+  return {
+    $all: items.map((item, i) => {
+      const either = forms[i];
+      return { $elemMatch: either ? { $in: either } : { $eq: item } };
+    }),
+  };
+}
+
+/**
+ * `elemMatch` on an array: conditions on its items when they are scalars or when every key of the
+ * operand is an operator name (`{gte: 80, lt: 90}`); otherwise a where clause on its item
+ * documents (`{pid: 'p1', role: 'admin'}`), with an embedded model's property types.
+ */
+function translateElemMatch(query: PropertyQuery, operand: unknown): Document {
+  const { info, key, prop, options } = query;
+  if (!isPlainObject(operand) || Object.keys(operand).length === 0) {
+    throw new InvalidQueryError(
+      info.model,
+      `elemMatch expects conditions or a where clause on the items, got ${describe(operand)}`,
+      key,
+    );
+  }
+  const scalarItems = prop !== undefined && SCALAR_KINDS.has(prop.itemStoredAs ?? prop.storedAs);
+  if (
+    scalarItems ||
+    Object.keys(operand).every((name) => isOperatorName(name) || isModifier(name))
+  ) {
+    return { $elemMatch: buildOperators({ ...query, conditions: operand }) };
+  }
+  return { $elemMatch: buildFilter(itemInfo(info, key, prop), operand, options) };
+}
+
+const NO_PROPERTIES: ReadonlyMap<string, PropertyInfo> = new Map();
+
+/**
+ * Facts for the documents inside an array, for a where clause on them: an embedded model's
+ * properties (stored under their own names), or none. Named after the path, so that errors name
+ * `Model.path.field`.
+ */
+function itemInfo(info: ModelInfo, key: string, prop: PropertyInfo | undefined): ModelInfo {
+  const properties = prop?.embedded ?? NO_PROPERTIES;
+  return {
+    ...info,
+    model: `${info.model}.${key}`,
+    properties,
+    propertyByField: properties,
+    renamesFields: false,
+  };
+}
+
 function storedOperand(query: PropertyQuery, operand: unknown): unknown {
   const { info, key, prop, options } = query;
   assertValueAllowed(info.model, key, operand, options);
   return toStoredValue(info, prop, operand);
 }
 
-function storedList(query: PropertyQuery, operator: string, operand: unknown): unknown {
+function storedItems(query: PropertyQuery, operator: string, operand: unknown): unknown[] {
   if (!Array.isArray(operand)) {
     throw new InvalidQueryError(
       query.info.model,
@@ -310,8 +504,11 @@ function storedList(query: PropertyQuery, operator: string, operand: unknown): u
       query.key,
     );
   }
-  const stored = storedOperand(query, operand) as unknown[];
-  return stored.flatMap((item) => eitherForm(query, item) ?? [item]);
+  return storedOperand(query, operand) as unknown[];
+}
+
+function storedList(query: PropertyQuery, operator: string, operand: unknown): unknown {
+  return storedItems(query, operator, operand).flatMap((item) => eitherForm(query, item) ?? [item]);
 }
 
 function translateBetween(query: PropertyQuery, operand: unknown): Document {
@@ -411,7 +608,7 @@ function toBsonRegExp(query: PropertyQuery, source: string, jsFlags: string): BS
       key,
     );
   }
-  const extra = conditions.options ?? '';
+  const extra = conditions.options ?? conditions.$options ?? '';
   if (typeof extra !== 'string' || [...extra].some((flag) => !MONGO_OPTIONS.includes(flag))) {
     throw new InvalidQueryError(
       info.model,
