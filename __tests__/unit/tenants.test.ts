@@ -141,15 +141,16 @@ describe('TenantDatabases: Db handles per name on one client', () => {
     expect(tenants.size).toBe(0);
   });
 
-  it('keeps at most cacheSize handles, dropping the least recently chosen', () => {
+  it('keeps at most cacheSize handles, dropping the first made', () => {
     const tenants = new TenantDatabases(rules({ prefix: 't_', cacheSize: 2 }));
     const a = tenants.database(client, 't_a');
-    tenants.database(client, 't_b');
-    tenants.database(client, 't_a');
+    const b = tenants.database(client, 't_b');
+    expect(tenants.database(client, 't_a')).toBe(a);
     tenants.database(client, 't_c');
     expect(tenants.size).toBe(2);
-    // t_b went, t_a stayed
-    expect(tenants.database(client, 't_a')).toBe(a);
+    // t_a went (a new handle for it now), t_b stayed
+    expect(tenants.database(client, 't_b')).toBe(b);
+    expect(tenants.database(client, 't_a')).not.toBe(a);
   });
 
   it('makes a new handle for a new client (after a reconnect)', () => {

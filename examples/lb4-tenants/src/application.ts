@@ -3,9 +3,12 @@ import { RepositoryMixin, type juggler } from '@loopback/repository';
 import { RestApplication } from '@loopback/rest';
 import type { MongoDB } from '../../../src';
 import { ShopController } from './controller';
-import { DEFAULT_TENANT_PREFIX, MongoDataSource } from './datasource';
+// the shop's datasource, unchanged: the tenantDatabases setting comes with its config below
+import { MongoDataSource } from '../../lb4-app/src/datasources/mongo.datasource';
 import { CustomerRepository, OrderRepository } from './repositories';
 import { TenancyBindings, TenantOptionsProvider } from './tenancy';
+
+export const DEFAULT_TENANT_PREFIX = 'tenant_';
 
 export interface TenantShopConfig extends ApplicationConfig {
   /** Overrides for the datasource's defaultConfig, e.g. `{url, tenantDatabases: {prefix}}`. */
@@ -16,10 +19,11 @@ export interface TenantShopConfig extends ApplicationConfig {
 export class TenantShopApplication extends RepositoryMixin(RestApplication) {
   constructor(options: TenantShopConfig = {}) {
     super(options);
-    if (options.mongo) this.bind('datasources.config.mongo').to(options.mongo);
-    this.bind(TenancyBindings.PREFIX).to(
-      options.mongo?.tenantDatabases?.prefix ?? DEFAULT_TENANT_PREFIX,
-    );
+    // one datasource, so one MongoClient and one pool, for every tenant; calls may choose a
+    // database whose name starts with the prefix, and no other
+    const mongo = { tenantDatabases: { prefix: DEFAULT_TENANT_PREFIX }, ...options.mongo };
+    this.bind('datasources.config.mongo').to(mongo);
+    this.bind(TenancyBindings.PREFIX).to(mongo.tenantDatabases.prefix);
     // transient: resolved again from each request's context, so each request gets its own tenant
     this.bind(TenancyBindings.OPTIONS)
       .toProvider(TenantOptionsProvider)

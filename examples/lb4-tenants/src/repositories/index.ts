@@ -5,7 +5,7 @@ import {
   repository,
 } from '@loopback/repository';
 import { Customer, type CustomerRelations, Order, type OrderRelations } from '../models';
-import { MongoDataSource } from '../datasource';
+import { MongoDataSource } from '../../../lb4-app/src/datasources/mongo.datasource';
 import { TenancyBindings, TenantRepository, type TenantOptions } from '../tenancy';
 
 export class CustomerRepository extends TenantRepository<
