@@ -26,8 +26,9 @@ export interface TenantDatabasesSetting {
   /** Names must match this regular expression (a string is compiled without flags). */
   pattern?: string | RegExp;
   /**
-   * Asked on every call that names a database (after the prefix and pattern): return true to let
-   * it through. Must be synchronous and cheap; it is the place to refuse a tenant that was removed.
+   * Asked on every call that names a database (the prefix and pattern only when a name is first
+   * seen: they depend on the name alone): return true to let it through. Must be synchronous and
+   * cheap; it is the place to refuse a tenant that was removed.
    */
   allow?: (database: string) => boolean;
   /**
@@ -171,14 +172,19 @@ export function ruleProblem(rules: TenantRules, name: string): string | undefine
     return `${SETTING} allows only names starting with ${JSON.stringify(rules.prefix)}`;
   if (rules.pattern && !rules.pattern.test(name))
     return `${SETTING} allows only names matching ${String(rules.pattern)}`;
-  if (rules.allow && rules.allow(name) !== true) return `${SETTING}.allow refused it`;
-  return undefined;
+  return allowProblem(rules, name);
+}
+
+/** Why the app's `allow` refuses `name` (asked on every call), or undefined. */
+function allowProblem(rules: TenantRules, name: string): string | undefined {
+  return rules.allow && rules.allow(name) !== true ? `${SETTING}.allow refused it` : undefined;
 }
 
 /**
- * The Db handles of the tenant databases calls chose, on the datasource's client: a name's
- * MongoDB checks run once, when its handle is made; the rules run on every call (an `allow`
- * may change its mind). Bounded: past `cacheSize` names, the first made is dropped. Not least
+ * The Db handles of the tenant databases calls chose, on the datasource's client. A name's
+ * MongoDB checks, prefix and pattern run once, when its handle is made (they depend on the name
+ * alone; a prefix check of a name built per request costs ~150 ns, as much again as the rest of
+ * the choice); `allow` runs on every call, since the app may change its mind. Bounded: past `cacheSize` names, the first made is dropped. Not least
  * recently used: keeping that order costs every call a Map delete and insert, and a dropped
  * handle costs only its remaking.
  */
@@ -190,13 +196,14 @@ export class TenantDatabases {
   /** The Db `name` chooses on `client`; throws TenantDatabaseError before any I/O. */
   database(client: MongoClient, name: unknown): Db {
     let db = this.handles.get(name as string);
-    if (db === undefined) {
-      const problem = databaseNameProblem(name);
-      if (problem) throw new TenantDatabaseError(name, problem);
+    if (db !== undefined) {
+      const refused = allowProblem(this.rules, name as string);
+      if (refused) throw new TenantDatabaseError(name, refused);
+      if (db.client === client) return db;
+    } else {
+      const refused = databaseNameProblem(name) ?? ruleProblem(this.rules, name as string);
+      if (refused) throw new TenantDatabaseError(name, refused);
     }
-    const refused = ruleProblem(this.rules, name as string);
-    if (refused) throw new TenantDatabaseError(name, refused);
-    if (db !== undefined && db.client === client) return db;
     db = client.db(name as string);
     // a handle of a client since closed is replaced in place; a new name goes last
     this.handles.set(name as string, db);

@@ -119,7 +119,7 @@ describe('TenantDatabases: Db handles per name on one client', () => {
   // a client that is never connected: db() makes a handle without any I/O
   const client = new MongoClient('mongodb://127.0.0.1:1');
 
-  it('gives one handle per name, checks every call against the rules and nothing else', () => {
+  it('gives one handle per name and asks allow on every call', () => {
     const allowed = new Set(['t_a', 't_b']);
     const tenants = new TenantDatabases(
       rules({ prefix: 't_', allow: (n: string) => allowed.has(n) }),
