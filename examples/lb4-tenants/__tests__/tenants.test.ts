@@ -8,7 +8,9 @@ import type { juggler } from '@loopback/repository';
 import { MongoClient } from 'mongodb';
 import type { MongoDB } from '../../../src';
 import { testDatabaseName, testDatabaseUrl } from '../../../__tests__/support/database';
-import { TenantShopApplication } from '../src';
+import { Context } from '@loopback/core';
+import { TenancyBindings, TenantShopApplication } from '../src';
+import { CustomerRepository } from '../src/repositories';
 
 // tenant databases are named lbtest_<run>_..., so the run's teardown drops them all
 const PREFIX = `${testDatabaseName('lb4_tenants')}_`;
@@ -184,6 +186,15 @@ describe('two tenants at once on the same repositories', () => {
     expect(await raw.db(connector.db!.databaseName).collection('Customer').countDocuments()).toBe(
       0,
     );
+  });
+
+  it("execute runs in the tenant's database too", async () => {
+    // a context standing for one tenant's request, as migrateTenant makes
+    const asAcme = new Context(app);
+    asAcme.bind(TenancyBindings.OPTIONS).to({ database: PREFIX + 'acme' });
+    const customers = await asAcme.get<CustomerRepository>('repositories.CustomerRepository');
+    const found = (await customers.execute('Customer', 'find', {})) as { name: string }[];
+    expect(found.map((c) => c.name).sort()).toEqual(['acme-ada', 'acme-bobby', 'acme-tx']);
   });
 
   it('refuses a request without a usable tenant, writing nothing', async () => {

@@ -5,6 +5,8 @@
  */
 import { BindingKey, inject, type Provider } from '@loopback/core';
 import {
+  type AnyObject,
+  type Command,
   DefaultTransactionalRepository,
   type Count,
   type DataObject,
@@ -12,7 +14,9 @@ import {
   type Filter,
   type FilterExcludingWhere,
   type juggler,
+  type NamedParameters,
   type Options,
+  type PositionalParameters,
   type Where,
 } from '@loopback/repository';
 import { HttpErrors, RestBindings, type Request } from '@loopback/rest';
@@ -123,5 +127,24 @@ export class TenantRepository<
 
   override exists(id: ID, options?: Options): Promise<boolean> {
     return super.exists(id, this.in(options));
+  }
+
+  /** `execute('Customer', 'aggregate', pipeline)`, in the tenant's database (and only there). */
+  override execute(
+    command: Command,
+    parameters: NamedParameters | PositionalParameters,
+    options?: Options,
+  ): Promise<AnyObject>;
+  override execute(
+    collection: string,
+    command: string,
+    ...parameters: PositionalParameters
+  ): Promise<AnyObject>;
+  override execute(...args: PositionalParameters): Promise<AnyObject>;
+  override execute(...args: PositionalParameters): Promise<AnyObject> {
+    const [collection, ...rest] = args;
+    if (typeof collection !== 'string')
+      throw new TypeError('execute: give a collection or model name, then the driver method');
+    return super.execute({ model: collection, database: this.tenant.database }, ...rest);
   }
 }
