@@ -92,6 +92,13 @@ const config: Config = {
       testMatch: ['<rootDir>/examples/lb4-app/__tests__/**/*.test.ts'],
     },
     {
+      displayName: 'lb4-tenants',
+      testEnvironment: 'node',
+      transform: lb4Transform('lb4-tenants'),
+      moduleNameMapper,
+      testMatch: ['<rootDir>/examples/lb4-tenants/__tests__/**/*.test.ts'],
+    },
+    {
       displayName: 'lb4-relations (juggler 6)',
       testEnvironment: 'node',
       transform: lb4Transform('lb4-relations'),

@@ -20,6 +20,7 @@ import { makeContender, type Contender, type ContenderKey } from './contenders';
 import { EXECUTION_ORDER, opBlock } from './blocks';
 import { measure, measureHeap, roundOrders } from './measure';
 import { stubDatabase } from './stub';
+import { writeTenantBench } from './tenants';
 import { verifyDirectArguments } from './verify';
 import {
   OPS,
@@ -215,6 +216,7 @@ async function main(): Promise<void> {
       if (withBulk) await rounds.bulk(bulkOrder, BULK, true, stored, cleanUp);
     }
     const layers = STUB_N > 0 ? await measureLayers(server.url, database, log) : [];
+    await writeTenantBench(server, database, log);
 
     const facts: RunFacts = {
       date: new Date().toISOString(),

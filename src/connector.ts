@@ -30,6 +30,7 @@ import {
   type MongoDBSettings,
 } from './settings';
 import { explainShardKeyRefusal } from './sharding';
+import { bindSession, tenantRules, tenantsOff, TenantDatabases } from './tenants';
 import * as transaction from './transaction';
 
 const debug = createDebug('loopback:connector:mongodb');
@@ -47,6 +48,8 @@ export interface CallOptions {
   transaction?: { connection?: unknown };
   allowExtendedOperators?: boolean;
   collation?: CollationOptions;
+  /** The database this call runs in, when the datasource's `tenantDatabases` allows it. */
+  database?: string;
   [key: string]: unknown;
 }
 
@@ -66,6 +69,8 @@ export class MongoDB extends Connector {
   /** Which properties juggler relations make references, per model; with the infos it feeds. */
   private references: ReferenceMap | undefined;
   private connection: ConnectionPlan | undefined;
+  /** The databases calls may choose (see ./tenants); undefined while tenantDatabases is unset. */
+  private tenants: TenantDatabases | undefined;
   /** How many times disconnect() ran: a connect that straddles one was called off by it. */
   disconnects = 0;
 
@@ -83,7 +88,9 @@ export class MongoDB extends Connector {
     if (!this.connection) {
       const plan = resolveSettings(this.settings);
       checkDriverOptions(plan, this.settings);
+      const rules = tenantRules(this.settings.tenantDatabases);
       reportIgnored(plan);
+      this.tenants = rules && new TenantDatabases(rules);
       this.connection = plan;
     }
     return this.connection;
@@ -122,6 +129,23 @@ export class MongoDB extends Connector {
       this.db = this.client.db(dbName);
     }
     return this.db;
+  }
+
+  /**
+   * The database a call's `options.database` chooses (see ./tenants), else the datasource's;
+   * inside a transaction, the one its first operation chose. Throws before any I/O.
+   */
+  databaseFor(options: { database?: unknown } | undefined, session?: ClientSession): Db {
+    const name = options?.database;
+    const db = this.database();
+    if (!this.tenants) {
+      if (name === undefined) return db;
+      throw tenantsOff(name);
+    }
+    const chosen =
+      name === undefined ? db : this.tenants.database(this.client as MongoClient, name);
+    if (session) bindSession(session, chosen.databaseName);
+    return chosen;
   }
 
   /** Closes the pool. Idempotent; a later operation opens a new client. */
@@ -228,23 +252,37 @@ export class MongoDB extends Connector {
     return this.references;
   }
 
-  /** The driver collection behind a model (or, for a name no model has, that collection). */
-  collection(modelOrCollection: string): Collection<Document> {
+  /**
+   * The driver collection behind a model (or, for a name no model has, that collection), in the
+   * datasource's database or the one `options.database` chooses.
+   */
+  collection(modelOrCollection: string, options?: { database?: unknown }): Collection<Document> {
     const name = this.getModelDefinition(modelOrCollection)
       ? this.modelInfo(modelOrCollection).collection
       : modelOrCollection;
-    return this.database().collection(name);
+    return this.databaseFor(options).collection(name);
   }
 
   /**
    * Raw driver access, behind LoopBack 4's `repository.execute(collection, command, ...args)`:
    * `execute('Todo', 'aggregate', pipeline, cb)`. The first argument is a model name (its
-   * collection) or a collection name.
+   * collection) or a collection name; `{model, database}` runs it in a tenant's database.
    */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the driver call's arguments vary by command
-  execute(model: string, command: string, ...args: any[]): void {
+  execute(
+    target: string | { model: string; database?: string },
+    command: string,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the driver call's arguments vary by command
+    ...args: any[]
+  ): void {
     const cb = args.pop() as Callback;
-    const collection = this.collection(model);
+    const model = typeof target === 'string' ? target : target.model;
+    let collection: Collection<Document>;
+    try {
+      collection = this.collection(model, typeof target === 'string' ? undefined : target);
+    } catch (error) {
+      process.nextTick(cb, error);
+      return;
+    }
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- looked up by name
     const method = (collection as any)[command];
     if (typeof method !== 'function') {
@@ -274,7 +312,7 @@ export class MongoDB extends Connector {
     const info = this.modelInfo(model);
     const session = sessionOf(options);
     const collation = options?.collation ?? collationOf(this.settings);
-    const collection = this.database().collection(info.collection);
+    const collection = this.databaseFor(options, session).collection(info.collection);
     return {
       info,
       collection,
@@ -467,32 +505,49 @@ export class MongoDB extends Connector {
 
   // ---- migration ----------------------------------------------------------------------------
 
-  /** Drop each model's collection, data included, and create its indexes (see ./migrate). */
-  automigrate(models?: migrate.ModelSelection | Callback, cb?: Callback): Promise<void> {
-    return this.migrate(models, cb, migrate.automigrate);
+  /**
+   * Drop each model's collection, data included, and create its indexes (see ./migrate); in a
+   * tenant's database with `{database}` (juggler passes no options: call the connector).
+   */
+  automigrate(
+    models?: migrate.ModelSelection | Callback,
+    options?: MigrateOptions | Callback,
+    cb?: Callback,
+  ): Promise<void> {
+    return this.migrate(models, options, cb, migrate.automigrate);
   }
 
   /** Create missing indexes and replace changed ones; data and indexes made by others stay. */
-  autoupdate(models?: migrate.ModelSelection | Callback, cb?: Callback): Promise<void> {
-    return this.migrate(models, cb, migrate.autoupdate);
+  autoupdate(
+    models?: migrate.ModelSelection | Callback,
+    options?: MigrateOptions | Callback,
+    cb?: Callback,
+  ): Promise<void> {
+    return this.migrate(models, options, cb, migrate.autoupdate);
   }
 
   /** Whether each model's collection already has the indexes its definition asks for. */
-  isActual(models?: migrate.ModelSelection | Callback, cb?: Callback): Promise<boolean> {
-    return this.migrate(models, cb, migrate.isActual);
+  isActual(
+    models?: migrate.ModelSelection | Callback,
+    options?: MigrateOptions | Callback,
+    cb?: Callback,
+  ): Promise<boolean> {
+    return this.migrate(models, options, cb, migrate.isActual);
   }
 
   private migrate<T>(
     models: migrate.ModelSelection | Callback | undefined,
+    options: MigrateOptions | Callback | undefined,
     cb: Callback | undefined,
     step: (db: Db, models: migrate.MigrationModel[]) => Promise<T>,
   ): Promise<T> {
     // juggler's DataSource.isActual passes `(cb)` on as it got it
-    if (typeof models === 'function') [models, cb] = [undefined, models];
-    const names = models;
+    if (typeof models === 'function') [models, options, cb] = [undefined, undefined, models];
+    if (typeof options === 'function') [options, cb] = [undefined, options];
+    const [names, chosen] = [models, options];
     const running = Promise.resolve().then(() =>
       step(
-        this.database(),
+        this.databaseFor(chosen),
         migrate.modelNames(names, this._models).map((name) => ({
           info: this.modelInfo(name),
           definition: this.getModelDefinition(name) as ModelDefinition,
@@ -525,7 +580,7 @@ export class MongoDB extends Connector {
     if (typeof options === 'function') [options, cb] = [undefined, options];
     const opts = options;
     return answer(
-      this.connect().then((db) => discovery.discoverModelDefinitions(db, opts)),
+      this.connect().then(() => discovery.discoverModelDefinitions(this.databaseFor(opts), opts)),
       cb,
     );
   }
@@ -539,7 +594,9 @@ export class MongoDB extends Connector {
     if (typeof options === 'function') [options, cb] = [undefined, options];
     const opts = options;
     return answer(
-      this.connect().then((db) => discovery.discoverSchemas(db, collection, opts)),
+      this.connect().then(() =>
+        discovery.discoverSchemas(this.databaseFor(opts), collection, opts),
+      ),
       cb,
     );
   }
@@ -553,12 +610,21 @@ export class MongoDB extends Connector {
   ): Promise<changeStreams.ModelChangeStream> {
     return Promise.resolve().then(() =>
       changeStreams.watch(
-        this.context(model, { allowExtendedOperators: options.allowExtendedOperators }),
+        this.context(model, {
+          allowExtendedOperators: options.allowExtendedOperators,
+          database: options.database,
+        }),
         () => this.connect(),
         options,
       ),
     );
   }
+}
+
+/** Options of automigrate, autoupdate and isActual when the app calls the connector itself. */
+export interface MigrateOptions {
+  /** Migrate this tenant database (see ./tenants) instead of the datasource's. */
+  database?: string;
 }
 
 /** Answer an optional callback from a promise, and return the promise for callers without one. */

@@ -3,7 +3,8 @@ import * as mongodb from 'mongodb';
 import { MongoDB } from './connector';
 import type { MongoDBSettings } from './settings';
 
-export { MongoDB, type CallOptions, type Callback } from './connector';
+export { MongoDB, type CallOptions, type Callback, type MigrateOptions } from './connector';
+export { databaseNameProblem, TenantDatabaseError, type TenantDatabasesSetting } from './tenants';
 export * from './errors';
 export { ObjectIdType, type ModelInfo, type PropertyInfo, type StoredAs } from './model-info';
 export {

@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import type { CollationOptions, MongoClientOptions } from 'mongodb';
 import { OPTIONS as DRIVER_OPTIONS, parseOptions } from 'mongodb/lib/connection_string';
 import { InvalidSettingError, redactPassword } from './errors';
+import type { TenantDatabasesSetting } from './tenants';
 
 /**
  * What a LoopBack datasource may say to this connector: the connection, our own switches,
@@ -56,6 +57,8 @@ export interface MongoDBSettings extends MongoClientOptions {
   enableOptimizedFindOrCreate?: boolean;
   /** The official connector's switch for `{prop: null}` matching missing properties too. */
   implicitNullType?: boolean;
+  /** Which databases a call's `options.database` may choose (see tenants.ts); unset: none. */
+  tenantDatabases?: TenantDatabasesSetting;
 
   // juggler's (and LoopBack's) own datasource settings: read by them, never by the driver
   connector?: unknown;
@@ -127,6 +130,7 @@ const NOT_FOR_DRIVER = new Set<string>([
   ...CONNECTION_KEYS,
   ...BOOLEAN_KEYS,
   'collation',
+  'tenantDatabases',
   'connector',
   'adapter',
   'name',

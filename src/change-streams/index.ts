@@ -40,6 +40,8 @@ export interface WatchOptions {
   /** How long the server waits for new changes before answering an empty batch. */
   maxAwaitTimeMS?: number;
   allowExtendedOperators?: boolean;
+  /** Watch this tenant database's collection (see ../tenants) instead of the datasource's. */
+  database?: string;
 }
 
 /** The server cannot stream changes: a standalone mongod has no oplog to read them from. */

@@ -25,6 +25,8 @@ export interface DiscoverModelDefinitionsOptions {
   /** The database to list; default: the datasource's. `schema` is the same, as `lb4` names it. */
   owner?: string;
   schema?: string;
+  /** A tenant database (see ../tenants); checked like a DAO call's `options.database`. */
+  database?: string;
   /** Include views (default true). */
   views?: boolean;
   limit?: number;
@@ -35,6 +37,8 @@ export interface DiscoverModelDefinitionsOptions {
 export interface DiscoverSchemasOptions {
   owner?: string;
   schema?: string;
+  /** A tenant database (see ../tenants); checked like a DAO call's `options.database`. */
+  database?: string;
   /** Documents to sample with `$sample` (default 1000). */
   sampleSize?: number;
   /** The model name to give the schema; default: the collection name in PascalCase. */
