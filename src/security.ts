@@ -242,6 +242,8 @@ function closedInHandshake(error: unknown): boolean {
 // ---- after failing -----------------------------------------------------------------------------
 
 const AUTHENTICATION_FAILED = 18;
+/** MechanismUnavailable: the user has no credentials for the mechanism asked for. */
+const MECHANISM_UNAVAILABLE = 334;
 const UNAUTHORIZED = 13;
 /** Atlas answers a missing privilege with its own code and "not allowed to do action". */
 const ATLAS_ERROR = 8000;
@@ -260,7 +262,8 @@ export interface FailureContext {
 export function securityFailure(error: unknown, context: FailureContext): Error | undefined {
   const found = findServerFailure(error);
   const code = Number((found as { code?: unknown } | undefined)?.code);
-  if (code === AUTHENTICATION_FAILED) return authenticationFailure(found, context.plan);
+  if (code === AUTHENTICATION_FAILED || code === MECHANISM_UNAVAILABLE)
+    return authenticationFailure(found, context.plan);
   const text = messageOf(found);
   if (code === UNAUTHORIZED || (code === ATLAS_ERROR && /not allowed to do action/i.test(text)))
     return authorizationFailure(found, context);
@@ -364,7 +367,7 @@ function* errorsIn(error: unknown, depth = 0): Generator<unknown> {
 function findServerFailure(error: unknown): unknown {
   for (const inner of errorsIn(error)) {
     const code = Number((inner as { code?: unknown }).code);
-    if (code === AUTHENTICATION_FAILED || code === UNAUTHORIZED || code === ATLAS_ERROR)
+    if ([AUTHENTICATION_FAILED, MECHANISM_UNAVAILABLE, UNAUTHORIZED, ATLAS_ERROR].includes(code))
       return inner;
   }
   return error;
@@ -394,7 +397,9 @@ function tlsCode(error: unknown): string {
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  // not `instanceof Error`: errors from Node's own modules come from another realm under jest
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
 }
 
 function reasonOf(error: unknown): string {
