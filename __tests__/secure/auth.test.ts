@@ -18,7 +18,7 @@ import {
   hostOf,
   modelName,
   roundTrip,
-  comparedWith,
+  worksOnEachConnector,
   dataSources,
   PROMPT_MS,
   SELECTION_TIMEOUT_MS,
@@ -83,13 +83,7 @@ describe('credentials that work, on both connectors', () => {
     ],
   ];
   for (const [name, settings] of cases) {
-    it(name, async () => {
-      for (const connector of comparedWith()) {
-        const { ds, error } = await start(settings(), connector);
-        expect(error).toBeUndefined();
-        await roundTrip(ds, connector ? 'OfficialVisit' : 'Visit');
-      }
-    });
+    it(name, () => worksOnEachConnector(start, settings()));
   }
 
   it('special characters given as the password setting (ours percent-encodes them)', async () => {

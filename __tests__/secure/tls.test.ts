@@ -15,8 +15,7 @@ import {
   certificates,
   expectNoSecrets,
   hostOf,
-  roundTrip,
-  comparedWith,
+  worksOnEachConnector,
   dataSources,
   PROMPT_MS,
   SELECTION_TIMEOUT_MS,
@@ -100,13 +99,7 @@ describe('TLS settings that work, on both connectors', () => {
     ],
   ];
   for (const [name, settings] of cases) {
-    it(name, async () => {
-      for (const connector of comparedWith()) {
-        const { ds, error } = await start(settings(), connector);
-        expect(error).toBeUndefined();
-        await roundTrip(ds, connector ? 'OfficialVisit' : 'Visit');
-      }
-    });
+    it(name, () => worksOnEachConnector(start, settings()));
   }
 });
 

@@ -71,10 +71,6 @@ export const SELECTION_TIMEOUT_MS = 30_000;
 /** What an answer from the server (a handshake or two) may take on a loaded, emulated machine. */
 export const PROMPT_MS = 10_000;
 
-/** Ours, and the official connector on juggler 6: the reference for what apps expect. */
-export const comparedWith = () =>
-  process.env.MONGODB_TEST_VARIANT ? [undefined] : [undefined, official];
-
 export interface StartOutcome {
   ds: DataSource;
   /** The error juggler emitted, or undefined when it connected. */
@@ -124,4 +120,20 @@ export async function roundTrip(ds: DataSource, name = 'Visit'): Promise<void> {
   const created = await Model.create({ label });
   const found = (await Model.findById(created.id)) as unknown as { label: string };
   expect(found.label).toBe(label);
+}
+
+/**
+ * Connects with `settings` and round-trips a document: on ours, and on juggler 6 also on the
+ * official connector, the reference for what apps expect.
+ */
+export async function worksOnEachConnector(
+  start: typeof startDataSource,
+  settings: Record<string, unknown>,
+): Promise<void> {
+  const connectors = process.env.MONGODB_TEST_VARIANT ? [undefined] : [undefined, official];
+  for (const connector of connectors) {
+    const { ds, error } = await start(settings, connector);
+    expect(error).toBeUndefined();
+    await roundTrip(ds, connector ? 'OfficialVisit' : 'Visit');
+  }
 }
