@@ -167,8 +167,9 @@ const UNTRUSTED_CERTIFICATE = new Set([
 /**
  * Rejects as soon as every server the driver knows has failed in a way retrying cannot mend (the
  * driver itself would retry until serverSelectionTimeoutMS): a certificate that does not verify,
- * or, when no client certificate is configured, a server that twice in a row closed the
- * connection right after the TLS handshake (one that requires a client certificate does).
+ * or, twice in a row, a server that hangs up before the TLS handshake completes (one without TLS
+ * does) or, when no client certificate is set, right after it (one that requires a client
+ * certificate does).
  * `stop` ends the watch.
  */
 export function watchCertificateFailures(
@@ -199,10 +200,10 @@ export function watchCertificateFailures(
     };
     const onFailure = (event: ServerHeartbeatFailedEvent) => {
       const error = event.failure;
-      // an untrusted certificate is certain at once; a closure could be chance, so twice
+      // an untrusted certificate is certain at once; a hang-up could be chance, so twice
       const weight = UNTRUSTED_CERTIFICATE.has(tlsCode(error))
         ? 2
-        : withoutClientCertificate && closedInHandshake(error)
+        : noTlsHandshake(error) || (withoutClientCertificate && closedInHandshake(error))
           ? 1
           : 0;
       failures.set(event.connectionId, weight && (failures.get(event.connectionId) ?? 0) + weight);
@@ -236,6 +237,14 @@ function closedInHandshake(error: unknown): boolean {
         'HandshakeError',
       ),
     )
+  );
+}
+
+/** The other end did not complete a TLS handshake: a mongod without TLS hangs up on the hello. */
+function noTlsHandshake(error: unknown): boolean {
+  return (
+    /WRONG_VERSION_NUMBER/.test(tlsCode(error)) ||
+    /before secure TLS connection was established/.test(messageOf(error))
   );
 }
 
@@ -330,10 +339,10 @@ function tlsFailure(error: unknown, plan: ConnectionPlan): TlsError | undefined 
         'one signed by a CA the server trusts (tlsCertificateKeyFile)',
       { cause: error },
     );
-  if (/WRONG_VERSION_NUMBER|EPROTO/.test(code))
+  if (noTlsHandshake(network))
     return new TlsError(
-      `the MongoDB server${host} does not speak TLS (${messageOf(network)}): turn tls off or ` +
-        'enable TLS on the server',
+      `the MongoDB server${host} did not complete a TLS handshake (${messageOf(network)}): it ` +
+        'probably does not use TLS; turn tls off, or enable TLS on the server',
       { cause: error },
     );
   const clientCertificate = clientCertificateOf(options);

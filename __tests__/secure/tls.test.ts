@@ -21,6 +21,7 @@ import {
   SELECTION_TIMEOUT_MS,
   tlsUrl,
 } from '../support/secure';
+import { testDatabaseUrl } from '../support/database';
 
 const start = dataSources();
 
@@ -149,6 +150,14 @@ describe('a TLS failure: TlsError, 500, naming what to fix', () => {
     expect(error.message).toBe(
       `the MongoDB server at ${hostOf(tlsUrl())} closed the connection after the TLS handshake: ` +
         'it requires a client certificate; set tlsCertificateKeyFile',
+    );
+  });
+
+  it("tls on against a server without TLS (the run's plain one)", async () => {
+    const url = testDatabaseUrl('tls_plain');
+    const { error } = await failed({ url, tls: true });
+    expect(error.message).toMatch(
+      /^the MongoDB server at \S+ did not complete a TLS handshake \(.*\): it probably does not use TLS; turn tls off, or enable TLS on the server$/,
     );
   });
 

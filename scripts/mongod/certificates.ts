@@ -29,14 +29,21 @@ export interface TestCertificates {
 export function makeCertificates(dir: string, clientKeyPassphrase: string): TestCertificates {
   fs.mkdirSync(dir, { recursive: true });
   const file = (name: string) => path.join(dir, name);
-  const openssl = (args: string[], env: Record<string, string> = {}) =>
-    execFileSync('openssl', args, {
-      cwd: dir,
-      encoding: 'utf8',
-      // the passphrase goes through the environment, never the command line
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  const openssl = (args: string[], env: Record<string, string> = {}) => {
+    try {
+      return execFileSync('openssl', args, {
+        cwd: dir,
+        encoding: 'utf8',
+        // the passphrase goes through the environment, never the command line
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ENOENT')
+        throw new Error('the auth and TLS tests make their certificates with openssl: install it');
+      throw error;
+    }
+  };
   const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
   const ca = (name: string, cn: string) =>
