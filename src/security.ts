@@ -253,6 +253,8 @@ function noTlsHandshake(error: unknown): boolean {
 const AUTHENTICATION_FAILED = 18;
 /** MechanismUnavailable: the user has no credentials for the mechanism asked for. */
 const MECHANISM_UNAVAILABLE = 334;
+/** UserNotFound: what the server answers MONGODB-X509 for a subject no $external user has. */
+const USER_NOT_FOUND = 11;
 const UNAUTHORIZED = 13;
 /** Atlas answers a missing privilege with its own code and "not allowed to do action". */
 const ATLAS_ERROR = 8000;
@@ -271,7 +273,7 @@ export interface FailureContext {
 export function securityFailure(error: unknown, context: FailureContext): Error | undefined {
   const found = findServerFailure(error);
   const code = Number((found as { code?: unknown } | undefined)?.code);
-  if (code === AUTHENTICATION_FAILED || code === MECHANISM_UNAVAILABLE)
+  if ([AUTHENTICATION_FAILED, MECHANISM_UNAVAILABLE, USER_NOT_FOUND].includes(code))
     return authenticationFailure(found, context.plan);
   const text = messageOf(found);
   if (code === UNAUTHORIZED || (code === ATLAS_ERROR && /not allowed to do action/i.test(text)))
@@ -376,7 +378,15 @@ function* errorsIn(error: unknown, depth = 0): Generator<unknown> {
 function findServerFailure(error: unknown): unknown {
   for (const inner of errorsIn(error)) {
     const code = Number((inner as { code?: unknown }).code);
-    if ([AUTHENTICATION_FAILED, MECHANISM_UNAVAILABLE, UNAUTHORIZED, ATLAS_ERROR].includes(code))
+    if (
+      [
+        AUTHENTICATION_FAILED,
+        MECHANISM_UNAVAILABLE,
+        USER_NOT_FOUND,
+        UNAUTHORIZED,
+        ATLAS_ERROR,
+      ].includes(code)
+    )
       return inner;
   }
   return error;

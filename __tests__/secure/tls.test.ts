@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TlsError } from '../../src';
+import { AuthenticationError, TlsError } from '../../src';
 import {
   APP_DB,
   USERS,
@@ -150,6 +150,24 @@ describe('a TLS failure: TlsError, 500, naming what to fix', () => {
     expect(error.message).toBe(
       `the MongoDB server at ${hostOf(tlsUrl())} closed the connection after the TLS handshake: ` +
         'it requires a client certificate; set tlsCertificateKeyFile',
+    );
+  });
+
+  it('MONGODB-X509 with a certificate no $external user is named after: AuthenticationError', async () => {
+    const { error, ms } = await start({
+      url: authUrl('?authMechanism=MONGODB-X509'),
+      tls: true,
+      tlsCAFile: certificates().caFile,
+      tlsCertificateKeyFile: certificates().strangerPemFile,
+      serverSelectionTimeoutMS: SELECTION_TIMEOUT_MS,
+    });
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(ms).toBeLessThan(PROMPT_MS);
+    expect((error as Error).message).toBe(
+      'MongoDB refused to authenticate the client certificate (MONGODB-X509) against authSource ' +
+        '"$external": the server needs a user in $external named after the certificate subject. ' +
+        'The server said: Could not find user "CN=stranger,OU=apps,O=LoopbackConnectorMongoClients" ' +
+        'for db "$external"',
     );
   });
 

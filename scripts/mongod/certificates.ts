@@ -18,6 +18,8 @@ export interface TestCertificates {
   serverPemFile: string;
   /** Client certificate and key, in one PEM file. */
   clientPemFile: string;
+  /** A client certificate from the same CA that no X.509 user is named after. */
+  strangerPemFile: string;
   /** The same certificate with its key encrypted (PKCS#8, AES-256) under `clientKeyPassphrase`. */
   clientEncryptedPemFile: string;
   clientKeyPassphrase: string;
@@ -109,6 +111,12 @@ export function makeCertificates(dir: string, clientKeyPassphrase: string): Test
     '/O=LoopbackConnectorMongoClients/OU=apps/CN=lbapp',
     'extendedKeyUsage=clientAuth\n',
   );
+  // signed by the CA too, but no X.509 user is named after it
+  leaf(
+    'stranger',
+    '/O=LoopbackConnectorMongoClients/OU=apps/CN=stranger',
+    'extendedKeyUsage=clientAuth\n',
+  );
 
   openssl(
     [
@@ -149,6 +157,7 @@ export function makeCertificates(dir: string, clientKeyPassphrase: string): Test
     serverPemFile: file('server.pem'),
     clientPemFile: file('client.pem'),
     clientEncryptedPemFile: file('client-encrypted.pem'),
+    strangerPemFile: file('stranger.pem'),
     clientKeyPassphrase,
     clientSubject,
   };
