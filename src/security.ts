@@ -32,9 +32,17 @@ interface ParsedOptions {
   srvHost?: string;
 }
 
+/** Parsed once per plan: every failed operation looks at them. */
+const parsedPlans = new WeakMap<ConnectionPlan, ParsedOptions>();
+
 function parsed(plan: ConnectionPlan): ParsedOptions {
-  // already accepted by checkDriverOptions; only read here
-  return parseOptions(plan.url, plan.driverOptions) as unknown as ParsedOptions;
+  let options = parsedPlans.get(plan);
+  if (!options) {
+    // already accepted by checkDriverOptions; only read here
+    options = parseOptions(plan.url, plan.driverOptions) as unknown as ParsedOptions;
+    parsedPlans.set(plan, options);
+  }
+  return options;
 }
 
 // ---- before connecting -------------------------------------------------------------------------
