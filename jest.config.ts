@@ -32,6 +32,15 @@ const juggler6Mapper = {
   '^loopback-datasource-juggler/(.*)$': `${juggler6}/$1`,
 };
 const lb4Relations = '<rootDir>/examples/lb4-relations/__tests__/**/*.test.ts';
+// against a mongod with authentication and one requiring TLS, which only these projects start
+// (one setup file for both, so jest starts them once)
+const secure: Config = {
+  testEnvironment: 'node',
+  transform: tsJest,
+  globalSetup: '<rootDir>/__tests__/support/secure-global-setup.ts',
+  globalTeardown: '<rootDir>/__tests__/support/secure-global-teardown.ts',
+  testMatch: ['<rootDir>/__tests__/secure/**/*.test.ts'],
+};
 
 const config: Config = {
   globalSetup: '<rootDir>/__tests__/support/global-setup.ts',
@@ -73,6 +82,13 @@ const config: Config = {
       transform: tsJest,
       setupFiles: [juggler7Env],
       moduleNameMapper: { ...compat.moduleNameMapper, ...juggler7Mapper },
+    },
+    { ...secure, displayName: 'secure', moduleNameMapper },
+    {
+      ...secure,
+      displayName: 'secure (juggler 7)',
+      setupFiles: [juggler7Env],
+      moduleNameMapper: { ...moduleNameMapper, ...juggler7Mapper },
     },
     {
       // against a sharded cluster (config server, two shards, mongos) that only this project starts

@@ -10,6 +10,7 @@ import {
   type Document,
 } from 'mongodb';
 import * as changeStreams from './change-streams';
+import { maskError, secretsOf } from './credentials';
 import * as discovery from './discovery';
 import { ConnectionError, fromDriverError } from './errors';
 import * as migrate from './migrate';
@@ -22,6 +23,7 @@ import * as write from './operations/write';
 import { executeObserver, observed, type ObservableConnector } from './observers';
 import { relationReferences, type ReferenceMap } from './relation-typing';
 import { resolveSanitizeOptions } from './sanitize';
+import { checkTlsFiles, securityFailure, watchCertificateFailures } from './security';
 import {
   checkDriverOptions,
   collationOf,
@@ -71,6 +73,7 @@ export class MongoDB extends Connector {
   private connection: ConnectionPlan | undefined;
   /** The databases calls may choose (see ./tenants); undefined while tenantDatabases is unset. */
   private tenants: TenantDatabases | undefined;
+  private secretValues: string[] | undefined;
   /** How many times disconnect() ran: a connect that straddles one was called off by it. */
   disconnects = 0;
 
@@ -86,14 +89,35 @@ export class MongoDB extends Connector {
    */
   plan(): ConnectionPlan {
     if (!this.connection) {
-      const plan = resolveSettings(this.settings);
-      checkDriverOptions(plan, this.settings);
-      const rules = tenantRules(this.settings.tenantDatabases);
-      reportIgnored(plan);
-      this.tenants = rules && new TenantDatabases(rules);
-      this.connection = plan;
+      try {
+        const plan = resolveSettings(this.settings);
+        checkDriverOptions(plan, this.settings);
+        checkTlsFiles(plan);
+        const rules = tenantRules(this.settings.tenantDatabases);
+        reportIgnored(plan);
+        this.tenants = rules && new TenantDatabases(rules);
+        this.connection = plan;
+      } catch (error) {
+        throw maskError(error, this.secrets());
+      }
     }
     return this.connection;
+  }
+
+  /** The secrets the settings hold, which no error we hand out may show (see ./credentials). */
+  private secrets(): string[] {
+    this.secretValues ??= secretsOf(this.settings);
+    return this.secretValues;
+  }
+
+  /** An operation's failure as the app sees it: typed, and with no secret in it. */
+  private failure(model: string | undefined, error: unknown): unknown {
+    const typed = securityFailure(error, {
+      plan: this.plan(),
+      model,
+      database: this.db?.databaseName,
+    });
+    return maskError(typed ?? error, this.secrets());
   }
 
   connect(cb?: (err: unknown, db?: Db) => void): Promise<Db> {
@@ -113,12 +137,31 @@ export class MongoDB extends Connector {
 
   private async open(): Promise<Db> {
     const db = this.database();
+    const client = this.client as MongoClient;
+    const certificates = watchCertificateFailures(client, this.plan());
     try {
-      await (this.client as MongoClient).connect();
+      await Promise.race([client.connect(), certificates.failed]);
     } catch (error) {
-      throw new ConnectionError(this.plan().url, this.settings.serverSelectionTimeoutMS, error);
+      if (certificates.settled()) this.abandon(client);
+      const plan = this.plan();
+      throw maskError(
+        securityFailure(error, { plan }) ??
+          new ConnectionError(plan.url, this.settings.serverSelectionTimeoutMS, error),
+        this.secrets(),
+      );
+    } finally {
+      certificates.stop();
     }
     return db;
+  }
+
+  /** A client whose connect we gave up on: closed, and the next operation makes a new one. */
+  private abandon(client: MongoClient): void {
+    if (this.client === client) {
+      this.client = undefined;
+      this.db = undefined;
+    }
+    client.close().catch((error) => debug('closing: %s', maskError(error, this.secrets())));
   }
 
   /** The database; the driver connects on its first operation, so this never waits. */
@@ -303,7 +346,7 @@ export class MongoDB extends Connector {
       // a duplicate key or an oversized document is the same typed error as from the DAO calls
       .then(
         (result) => cb(null, result),
-        (error) => cb(fromDriverError(model, error)),
+        (error) => cb(this.failure(model, fromDriverError(model, error))),
       );
   }
 
@@ -351,7 +394,7 @@ export class MongoDB extends Connector {
         process.nextTick(() => (spread ? cb(null, ...(result as unknown[])) : cb(null, result))),
       (error) =>
         explainShardKeyRefusal(() => this.database(), ctx, error).then((explained) =>
-          process.nextTick(cb, fromDriverError(model, explained)),
+          process.nextTick(cb, this.failure(model, fromDriverError(model, explained))),
         ),
     );
   }
@@ -545,15 +588,19 @@ export class MongoDB extends Connector {
     if (typeof models === 'function') [models, options, cb] = [undefined, undefined, models];
     if (typeof options === 'function') [options, cb] = [undefined, options];
     const [names, chosen] = [models, options];
-    const running = Promise.resolve().then(() =>
-      step(
-        this.databaseFor(chosen),
-        migrate.modelNames(names, this._models).map((name) => ({
-          info: this.modelInfo(name),
-          definition: this.getModelDefinition(name) as ModelDefinition,
-        })),
-      ),
-    );
+    const running = Promise.resolve()
+      .then(() =>
+        step(
+          this.databaseFor(chosen),
+          migrate.modelNames(names, this._models).map((name) => ({
+            info: this.modelInfo(name),
+            definition: this.getModelDefinition(name) as ModelDefinition,
+          })),
+        ),
+      )
+      .catch((error: unknown) => {
+        throw this.failure(undefined, error);
+      });
     if (cb) running.then((result) => cb(null, result), cb);
     return running;
   }

@@ -1,3 +1,5 @@
+import { maskSettingValue, maskUrl } from './credentials';
+
 /**
  * Errors this connector raises before anything reaches the server. Each names the model and, where
  * there is one, the property, and carries an HTTP status so LoopBack's REST layer answers 400/422
@@ -187,25 +189,28 @@ export class ShardKeyError extends MongoConnectorError {
   }
 }
 
-/** The server could not be reached when connecting; says where we tried and for how long. */
+/**
+ * The server could not be reached when connecting; says where we tried and, when the driver gave
+ * up waiting for a server, for how long.
+ */
 export class ConnectionError extends MongoConnectorError {
   constructor(url: string, timeoutMS: unknown, cause: unknown) {
-    const timeout = timeoutMS ?? 30_000;
+    const waited =
+      (cause as { name?: unknown } | null)?.name === 'MongoServerSelectionError'
+        ? ` within ${timeoutMS ?? 30_000} ms`
+        : '';
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(
-      `could not connect to MongoDB at ${redactPassword(url)} within ${timeout} ms: ${reason}`,
-      {
-        code: 'CONNECTION_FAILED',
-        statusCode: 503,
-      },
-    );
+    super(`could not connect to MongoDB at ${redactPassword(url)}${waited}: ${reason}`, {
+      code: 'CONNECTION_FAILED',
+      statusCode: 503,
+    });
     this.cause = cause;
   }
 }
 
-/** A connection string fit for logs and error messages. */
+/** A connection string fit for logs and error messages (see credentials.ts). */
 export function redactPassword(url: string): string {
-  return url.replace(/^([a-z+]+:\/\/[^:/@]+):[^@/]*@/i, '$1:***@');
+  return maskUrl(url);
 }
 
 /**
@@ -218,9 +223,9 @@ export class InvalidSettingError extends MongoConnectorError {
   readonly value: unknown;
 
   constructor(refused: Array<[string, unknown]>, reason: unknown) {
+    // passwords, passphrases, keys, tokens and url passwords never in messages nor in `value`
     const named = refused
-      // passwords (password, proxyPassword, sslPass...) and the `auth` object never in messages
-      .map(([name, value]) => `${name} = ${/pass|^auth$/i.test(name) ? '"***"' : describe(value)}`)
+      .map(([name, value]) => `${name} = ${describe(maskSettingValue(name, value))}`)
       .join(', ');
     const why = reason instanceof Error ? reason.message : String(reason);
     super(
@@ -228,7 +233,50 @@ export class InvalidSettingError extends MongoConnectorError {
         `${refused.length > 1 ? 'cannot work together' : 'cannot work'}: ${why}`,
       { code: 'INVALID_SETTING', statusCode: 500 },
     );
-    [this.setting, this.value] = refused[0] ?? ['', undefined];
+    const [setting, value] = refused[0] ?? ['', undefined];
+    this.setting = setting;
+    this.value = maskSettingValue(setting, value);
     if (reason instanceof Error) this.cause = reason;
+  }
+}
+
+/**
+ * The server refused the datasource's credentials (MongoDB code 18): a wrong user, password,
+ * authSource or mechanism, or no user for the client certificate. Status 500, not 503: retrying
+ * cannot help until the configuration changes.
+ */
+export class AuthenticationError extends MongoConnectorError {
+  constructor(message: string, cause: unknown) {
+    super(message, { code: 'AUTHENTICATION_FAILED', statusCode: 500 });
+    this.cause = cause;
+  }
+}
+
+/**
+ * The datasource's database user may not run this command (MongoDB code 13, Atlas's 8000), e.g.
+ * a read-only user writing. Status 403: the request is refused, and repeating it will not help.
+ * The message names the command and database, never the data; the `cause` is MongoDB's own
+ * error, whose message echoes the command with the documents being written.
+ */
+export class AuthorizationError extends MongoConnectorError {
+  constructor(message: string, model: string | undefined, cause: unknown) {
+    super(message, { code: 'NOT_AUTHORIZED', statusCode: 403, model });
+    this.cause = cause;
+  }
+}
+
+/**
+ * TLS could not be set up: a certificate or key file that cannot be read or used (refused at
+ * start-up, naming the setting), a server certificate the CA does not vouch for, a client
+ * certificate the server requires or refuses. Status 500: configuration, not an outage.
+ */
+export class TlsError extends MongoConnectorError {
+  /** The setting to fix, when the failure is local to one. */
+  readonly setting?: string;
+
+  constructor(message: string, details: { setting?: string; cause?: unknown } = {}) {
+    super(message, { code: 'TLS_FAILED', statusCode: 500 });
+    this.setting = details.setting;
+    if (details.cause !== undefined) this.cause = details.cause;
   }
 }

@@ -1,7 +1,8 @@
 import * as os from 'node:os';
 import type { CollationOptions, MongoClientOptions } from 'mongodb';
 import { OPTIONS as DRIVER_OPTIONS, parseOptions } from 'mongodb/lib/connection_string';
-import { InvalidSettingError, redactPassword } from './errors';
+import { hasUnencodedPassword } from './credentials';
+import { InvalidSettingError } from './errors';
 import type { TenantDatabasesSetting } from './tenants';
 
 /**
@@ -24,10 +25,13 @@ export interface MongoDBSettings extends MongoClientOptions {
   database?: string;
   /** Older spelling of `database`. */
   db?: string;
-  user?: string;
-  username?: string;
-  /** Already percent-encoded escapes (`pa%24%24wd`, as the official docs advise) are kept. */
-  password?: string;
+  user?: string | number;
+  username?: string | number;
+  /**
+   * Already percent-encoded escapes (`pa%24%24wd`, as the official docs advise) are kept. A number
+   * (what JSON configs and env parsers make of `4815162342`) is taken in its string form.
+   */
+  password?: string | number;
 
   /** Do not connect until the first operation needs the server (also juggler's). */
   lazyConnect?: boolean;
@@ -242,7 +246,15 @@ export function checkDriverOptions(plan: ConnectionPlan, settings: MongoDBSettin
     parseOptions(plan.url, plan.driverOptions);
     return;
   } catch (error) {
-    throw new InvalidSettingError(culprit(plan, settings), error);
+    const refused = culprit(plan, settings);
+    // the driver's message would quote pieces of the password (`Unable to parse ss:w with URL`)
+    if (refused[0]?.[1] === plan.url && hasUnencodedPassword(plan.url))
+      throw new InvalidSettingError(
+        refused,
+        'its password holds characters a url must percent-encode (@ : / ? # [ ] %): ' +
+          'encode it with encodeURIComponent, or give it as the password setting',
+      );
+    throw new InvalidSettingError(refused, error);
   }
 }
 
@@ -250,7 +262,7 @@ function culprit(plan: ConnectionPlan, settings: MongoDBSettings): [string, unkn
   const urlSetting = (['url', 'hosts', 'host', 'hostname'] as const).find((k) =>
     given(settings[k]),
   );
-  if (fails(plan.url, {})) return [[urlSetting ?? 'url', redactPassword(plan.url)]];
+  if (fails(plan.url, {})) return [[urlSetting ?? 'url', plan.url]];
   const options = Object.entries(plan.driverOptions).filter(([k]) => k !== 'runtimeAdapters');
   const alone = options.find(([k, v]) => fails(plan.url, { [k]: v }));
   if (alone) return [[settingNameFor(alone[0], plan), alone[1]]];
@@ -267,25 +279,22 @@ function fails(url: string, options: Record<string, unknown>): boolean {
 }
 
 /** The name the app wrote, for an option we handed over renamed. */
-function settingNameFor(option: string, plan: ConnectionPlan): string {
+export function settingNameFor(option: string, plan: ConnectionPlan): string {
   return plan.renamed.find(([, to]) => to === option)?.[0] ?? option;
 }
 
 /** Our own settings' values, checked before anything reaches the driver. */
 function checkOwnValues(settings: MongoDBSettings): void {
-  for (const key of [
-    'url',
-    'host',
-    'hostname',
-    'database',
-    'db',
-    'user',
-    'username',
-    'password',
-  ] as const) {
+  for (const key of ['url', 'host', 'hostname', 'database', 'db'] as const) {
     const value = settings[key];
     if (given(value) && typeof value !== 'string')
       throw new InvalidSettingError([[key, value]], 'must be a string');
+  }
+  // JSON configs and env parsers turn `4815162342` into a number; the official connector takes it
+  for (const key of ['user', 'username', 'password'] as const) {
+    const value = settings[key];
+    if (given(value) && typeof value !== 'string' && !Number.isFinite(value))
+      throw new InvalidSettingError([[key, value]], 'must be a string (or a number)');
   }
   for (const key of BOOLEAN_KEYS) {
     const value = settings[key];
@@ -333,9 +342,9 @@ export function connectionUrl(settings: MongoDBSettings): string {
   }
   const protocol = settings.protocol || 'mongodb';
   const user = settings.user || settings.username;
-  const auth = user
-    ? `${encodeCredential(user)}${
-        given(settings.password) ? ':' + encodeCredential(settings.password as string) : ''
+  const auth = given(user)
+    ? `${encodeCredential(String(user))}${
+        given(settings.password) ? ':' + encodeCredential(String(settings.password)) : ''
       }@`
     : '';
   return `${protocol}://${auth}${hostList(settings, protocol)}/${encodeURIComponent(database || '')}`;

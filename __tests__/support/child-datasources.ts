@@ -13,6 +13,11 @@
  *                 (or roll back) both, disconnect; print what was kept and the handles still active,
  *                 and end by itself (MONGODB_CHILD_URL must be a replica set)
  *
+ *   failures      for each case of MONGODB_CHILD_CASES (JSON: [{settings, write?}]), start a
+ *                 datasource, and with `write` create one instance; log each error the way an app
+ *                 does (console.error) and print the error class names (secrets.test.ts runs it
+ *                 with DEBUG set and looks for secrets in everything the process writes)
+ *
  * JUGGLER names the juggler module to load (6 or 7, as the parent's jest project has it),
  * MONGODB_CHILD_URL the database.
  */
@@ -84,7 +89,40 @@ async function transactions(outcome: 'commit' | 'rollback', timeout: number): Pr
   console.log(JSON.stringify({ kept, handles: activeHandles() }));
 }
 
-if (mode === 'commit' || mode === 'rollback') {
+interface FailureCase {
+  settings: Record<string, unknown>;
+  write?: boolean;
+}
+
+async function failures(cases: FailureCase[]): Promise<void> {
+  const seen: string[] = [];
+  for (const { settings, write } of cases) {
+    const ds = new DataSource({ connector, ...settings });
+    let error: unknown = await new Promise((resolve) => {
+      ds.once('connected', () => resolve(undefined));
+      ds.once('error', resolve);
+    });
+    ds.on('error', () => undefined);
+    if (!error && write) {
+      const Entry = ds.createModel('ChildEntry', { label: String });
+      error = await Entry.create({ label: 'child-entry' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    }
+    if (error) console.error(error);
+    seen.push(error ? (error as Error).constructor.name : 'none');
+    await ds.disconnect();
+  }
+  console.log(JSON.stringify(seen));
+}
+
+if (mode === 'failures') {
+  failures(JSON.parse(process.env.MONGODB_CHILD_CASES ?? '[]')).catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+} else if (mode === 'commit' || mode === 'rollback') {
   transactions(mode, Number(arg)).catch((error) => {
     console.error(error);
     process.exitCode = 1;

@@ -15,8 +15,16 @@ export interface ChildRun {
   ms: number;
 }
 
-/** Runs the child with `args` against `url`; kills it if it has not ended after `boundMs`. */
-export function runChild(args: string[], url: string, boundMs: number): Promise<ChildRun> {
+/**
+ * Runs the child with `args` against `url`, `env` added to ours; kills it if it has not ended
+ * after `boundMs`.
+ */
+export function runChild(
+  args: string[],
+  url: string,
+  boundMs: number,
+  env: Record<string, string> = {},
+): Promise<ChildRun> {
   const started = Date.now();
   const child = spawn(
     process.execPath,
@@ -27,6 +35,7 @@ export function runChild(args: string[], url: string, boundMs: number): Promise<
         // jest resolves the name through the project's moduleNameMapper: juggler 6 or 7
         JUGGLER: path.dirname(require.resolve('loopback-datasource-juggler/package.json')),
         MONGODB_CHILD_URL: url,
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

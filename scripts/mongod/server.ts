@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
 import { MongoMemoryReplSet, MongoMemoryServer } from 'mongodb-memory-server-core';
 import { OFFLINE_MONGOD_VERSION, cachedOfflineMongod, provisionOfflineMongod } from './provision';
 
@@ -35,6 +35,12 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** Start a server of our own even when MONGODB_URL names one: a test that stops it needs that. */
   own?: boolean;
+  /** Extra mongod arguments (`--tlsMode ...`): a server of its own only. */
+  args?: string[];
+  /** Run with `--auth`, with this root user (made through the localhost exception). */
+  root?: { user: string; password: string };
+  /** How to reach it for the first look (TLS options, when it requires TLS). */
+  clientOptions?: MongoClientOptions;
 }
 
 // The emulated server takes ~5 s to start and is slower than a native one under load.
@@ -93,9 +99,25 @@ async function startMemoryServer(
   }
   // a server that is paused and resumed must keep its data; before 7.0 the default engine is in-memory
   const storage = options.own ? { storageEngine: 'wiredTiger' as const } : {};
-  const server = await MongoMemoryServer.create({ binary, instance: { ...instance, ...storage } });
-  const running = await describe(stripDbPath(server.getUri()), source, () =>
-    server.stop().then(() => {}),
+  const server = await MongoMemoryServer.create({
+    binary,
+    ...(options.root
+      ? {
+          auth: {
+            enable: true,
+            customRootName: options.root.user,
+            customRootPwd: options.root.password,
+          },
+        }
+      : {}),
+    instance: { ...instance, ...storage, args: options.args },
+  });
+  const running = await describe(
+    stripDbPath(server.getUri()),
+    source,
+    () => server.stop().then(() => {}),
+    undefined,
+    options.clientOptions,
   );
   return {
     ...running,
@@ -110,18 +132,24 @@ async function describe(
   source: string,
   stop: () => Promise<void>,
   replicaSet?: boolean,
+  clientOptions?: MongoClientOptions,
 ): Promise<RunningServer> {
-  return askNewServer(url, stop, async (admin) => {
-    const info = await admin.command({ buildInfo: 1 });
-    const hello = await admin.command({ hello: 1 });
-    return {
-      url,
-      source,
-      version: String(info.version),
-      replicaSet: replicaSet ?? Boolean(hello.setName),
-      stop,
-    };
-  });
+  return askNewServer(
+    url,
+    stop,
+    async (admin) => {
+      const info = await admin.command({ buildInfo: 1 });
+      const hello = await admin.command({ hello: 1 });
+      return {
+        url,
+        source,
+        version: String(info.version),
+        replicaSet: replicaSet ?? Boolean(hello.setName),
+        stop,
+      };
+    },
+    clientOptions,
+  );
 }
 
 /**
@@ -132,11 +160,13 @@ export async function askNewServer<T>(
   url: string,
   stop: () => Promise<void>,
   ask: (admin: Db) => Promise<T>,
+  clientOptions?: MongoClientOptions,
 ): Promise<T> {
   // runtimeAdapters: inside a jest test (a server of its own) the driver cannot import `os` itself
   const client = new MongoClient(url, {
     serverSelectionTimeoutMS: 10_000,
     runtimeAdapters: { os },
+    ...clientOptions,
   });
   try {
     return await ask(client.db('admin'));
