@@ -44,6 +44,18 @@ export class InvalidQueryError extends MongoConnectorError {
   }
 }
 
+/** A model definition the connector cannot honour, refused when the model is defined. */
+export class ModelDefinitionError extends MongoConnectorError {
+  constructor(model: string, property: string, message: string) {
+    super(`${model}.${property}: ${message}`, {
+      code: 'INVALID_MODEL_DEFINITION',
+      statusCode: 500,
+      model,
+      property,
+    });
+  }
+}
+
 /** An operation that needs an id was called without one. */
 export class MissingIdError extends MongoConnectorError {
   constructor(model: string, operation: string) {
@@ -194,6 +206,11 @@ export class ConnectionError extends MongoConnectorError {
   }
 }
 
+/** Settings never shown: passwords (password, proxyPassword, sslPass...) and the `auth` object. */
+export function isSecretSetting(name: string): boolean {
+  return /pass|^auth$/i.test(name);
+}
+
 /** A connection string fit for logs and error messages. */
 export function redactPassword(url: string): string {
   return url.replace(/^([a-z+]+:\/\/[^:/@]+):[^@/]*@/i, '$1:***@');
@@ -210,8 +227,7 @@ export class InvalidSettingError extends MongoConnectorError {
 
   constructor(refused: Array<[string, unknown]>, reason: unknown) {
     const named = refused
-      // passwords (password, proxyPassword, sslPass...) and the `auth` object never in messages
-      .map(([name, value]) => `${name} = ${/pass|^auth$/i.test(name) ? '"***"' : describe(value)}`)
+      .map(([name, value]) => `${name} = ${isSecretSetting(name) ? '"***"' : describe(value)}`)
       .join(', ');
     const why = reason instanceof Error ? reason.message : String(reason);
     super(

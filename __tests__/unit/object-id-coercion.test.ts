@@ -182,6 +182,47 @@ describe('ids', () => {
     expect(toAppId(info(), 7)).toBe(7);
   });
 
+  describe("of type String (LoopBack 3's usual id)", () => {
+    const withStringId = (strictObjectIDCoercion?: boolean) =>
+      buildModelInfo(
+        {
+          model: { modelName: 'Thing' },
+          properties: { id: { type: String, id: true }, name: { type: String } },
+          settings: {},
+        },
+        strictObjectIDCoercion === undefined ? {} : { strictObjectIDCoercion },
+      );
+
+    it('store a 24-hex string as an ObjectId and match both forms, unless strict', () => {
+      for (const model of [withStringId(), withStringId(false)]) {
+        expect(toStoredId(model, HEX)).toEqual(oid(HEX));
+        expect(toStoredId(model, oid(HEX))).toEqual(oid(HEX));
+        expect(buildFilter(model, { id: HEX }, STRICT)).toEqual({ _id: { $in: [HEX, oid(HEX)] } });
+        expect(buildFilter(model, { id: oid(HEX) }, STRICT)).toEqual({
+          _id: { $in: [HEX, oid(HEX)] },
+        });
+        expect(buildFilter(model, { id: { inq: [HEX, 'k'] } }, STRICT)).toEqual({
+          _id: { $in: [HEX, oid(HEX), 'k'] },
+        });
+        expect(buildFilter(model, { id: 'k' }, STRICT)).toEqual({ _id: 'k' });
+      }
+    });
+
+    it('store and match text exactly with strictObjectIDCoercion true', () => {
+      const strict = withStringId(true);
+      expect(toStoredId(strict, HEX)).toBe(HEX);
+      expect(toStoredId(strict, oid(HEX))).toBe(HEX);
+      expect(buildFilter(strict, { id: oid(HEX) }, STRICT)).toEqual({ _id: HEX });
+    });
+
+    it('are handed back as 24-hex strings, whichever form was given', () => {
+      for (const model of [withStringId(), withStringId(true)]) {
+        expect(toAppId(model, oid(HEX))).toBe(HEX);
+        expect(toAppId(model, HEX)).toBe(HEX);
+      }
+    });
+  });
+
   it('refuse a string that is not 24-hex for an id declared ObjectId', () => {
     const declared = buildModelInfo(
       {
