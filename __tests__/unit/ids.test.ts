@@ -7,7 +7,14 @@ import {
   retryingIdRace,
   selectsIdForms,
 } from '../../src/ids';
-import { buildModelInfo } from '../../src/model-info';
+import type { PropertyDefinition } from 'loopback-connector';
+import { ModelDefinitionError } from '../../src/errors';
+import {
+  assertIdStoredAsId,
+  buildModelInfo,
+  ObjectIdType,
+  useObjectIdType,
+} from '../../src/model-info';
 import { buildFilter } from '../../src/query/where';
 import { HEX, STRICT } from './fixtures';
 
@@ -103,5 +110,41 @@ describe('retryingIdRace', () => {
     const email = new MongoServerError({ code: 11000, errmsg: 'dup', keyPattern: { email: 1 } });
     await expect(retryingIdRace({ _id: { $in: [HEX, oid] } }, failing(email))).rejects.toBe(email);
     expect(calls).toBe(2);
+  });
+});
+
+describe('model definitions', () => {
+  const definition = (mongodb: Record<string, unknown>) => ({
+    model: { modelName: 'Named' },
+    properties: { code: { type: String, id: true, mongodb }, name: { type: String } },
+    settings: {},
+  });
+
+  it('refuse a stored field name on the id, naming model, property and setting', () => {
+    for (const setting of ['fieldName', 'field', 'columnName', 'column']) {
+      expect(() => assertIdStoredAsId(definition({ [setting]: 'x' }))).toThrow(
+        new ModelDefinitionError(
+          'Named',
+          'code',
+          `mongodb.${setting} "x" cannot rename the id: ` +
+            'MongoDB stores it as _id whatever the property is called; remove the setting',
+        ),
+      );
+    }
+    expect(() => assertIdStoredAsId(definition({ fieldName: '_id' }))).not.toThrow();
+    expect(() => assertIdStoredAsId(definition({ dataType: 'ObjectId' }))).not.toThrow();
+  });
+
+  it('retype ObjectId classes to ObjectIdType, which hands the app 24-hex strings', () => {
+    const properties: Record<string, PropertyDefinition> = {
+      _id: { type: ObjectId, id: true },
+      xids: { type: [ObjectId] },
+      name: { type: String },
+    };
+    useObjectIdType(properties);
+    expect(properties._id.type).toBe(ObjectIdType);
+    expect(properties.xids.type).toEqual([ObjectIdType]);
+    expect(properties.name.type).toBe(String);
+    expect(ObjectIdType(oid)).toBe(HEX);
   });
 });
