@@ -250,7 +250,7 @@ export class MongoDB extends Connector {
       })),
       (model, key) => {
         const definition = this.getModelDefinition(model);
-        return definition !== undefined && keyStoresObjectIds(definition, key);
+        return definition !== undefined && keyStoresObjectIds(definition, key, this.settings);
       },
     );
     return this.references;

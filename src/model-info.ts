@@ -246,15 +246,24 @@ export function buildModelInfo(
 
 /**
  * Whether a model's property (its id when `key` is undefined) stores ObjectIds by its own
- * definition, whatever the coercion setting: what a reference must point at to be one.
+ * definition: what a reference must point at to be one. A `String` id does, for 24-hex values,
+ * unless `strictObjectIDCoercion` is true.
  */
-export function keyStoresObjectIds(definition: ModelDefinition, key: string | undefined): boolean {
+export function keyStoresObjectIds(
+  definition: ModelDefinition,
+  key: string | undefined,
+  dataSourceSettings: MongoDBSettings = {},
+): boolean {
   const idName = findIdName(definition);
   const name = key ?? idName;
   const def = definition.properties[name];
   if (!def) return name === idName;
   const { kind } = storageKind(def, name === idName);
-  return kind === 'objectId';
+  if (kind === 'objectId') return true;
+  const coercion = objectIdCoercion(
+    definition.settings?.strictObjectIDCoercion ?? dataSourceSettings.strictObjectIDCoercion,
+  );
+  return name === idName && STRING_HOLDERS.has(kind) && coercion !== 'strict';
 }
 
 /** loopback-connector-mongodb's spellings of a stored field name in a property's `mongodb`. */

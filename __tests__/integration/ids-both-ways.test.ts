@@ -116,6 +116,23 @@ describe.each(CONNECTORS)('a String id on %s', (label, connector) => {
     expect(await stored()).toEqual([{ _id: oid, name: 's2' }]);
   });
 
+  it('stores relation keys pointing at it as ObjectIds, and includes across them', async () => {
+    const Keeper = ds.createModel('Keeper', THING) as TestModel;
+    const Pet = ds.createModel('Pet', { name: String }) as TestModel;
+    // a key name the LoopBack 4 name rule would not take for a reference
+    Keeper.hasMany(Pet, { as: 'pets', foreignKey: 'keeper' });
+    Pet.belongsTo(Keeper, { as: 'owner', foreignKey: 'keeper' });
+    await Promise.all([Keeper.destroyAll(), Pet.destroyAll()]);
+    const keeper = await Keeper.create({ name: 'k' });
+    await keeper.pets.create({ name: 'p' });
+    expect((await raw.db.collection('Pet').findOne())?.keeper).toEqual(
+      new ObjectId(text(keeper.id)),
+    );
+    const [pet] = await Pet.find({ include: 'owner' });
+    expect(pet.toJSON().owner.name).toBe('k');
+    expect((await keeper.pets.find()).map((p: TestModel) => p.name)).toEqual(['p']);
+  });
+
   if (label !== 'ours') return;
 
   // ---- ours alone: data written with the id as text (README: Ids and ObjectIds) ------------

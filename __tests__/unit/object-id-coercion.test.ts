@@ -245,7 +245,7 @@ describe('keyStoresObjectIds', () => {
     settings: {},
   };
 
-  it('is true for the generated id and ObjectId-typed properties only', () => {
+  it('is true for the generated id, ObjectId-typed properties and String ids only', () => {
     expect(keyStoresObjectIds(definition, undefined)).toBe(true);
     expect(keyStoresObjectIds(definition, 'id')).toBe(true);
     expect(keyStoresObjectIds(definition, 'accountId')).toBe(true);
@@ -253,6 +253,11 @@ describe('keyStoresObjectIds', () => {
     expect(keyStoresObjectIds(definition, 'customerId')).toBe(false);
     expect(keyStoresObjectIds(definition, 'missing')).toBe(false);
     const coded = { ...definition, properties: { code: { type: String, id: true } } };
-    expect(keyStoresObjectIds(coded, undefined)).toBe(false);
+    // a String id stores 24-hex strings as ObjectIds, so keys pointing at it are references
+    expect(keyStoresObjectIds(coded, undefined)).toBe(true);
+    expect(keyStoresObjectIds(coded, undefined, { strictObjectIDCoercion: false })).toBe(true);
+    expect(keyStoresObjectIds(coded, undefined, { strictObjectIDCoercion: true })).toBe(false);
+    const strictModel = { ...coded, settings: { strictObjectIDCoercion: true } };
+    expect(keyStoresObjectIds(strictModel, undefined)).toBe(false);
   });
 });
