@@ -256,6 +256,21 @@ describe('strictObjectIDCoercion true with a String id (ours; README: Ids and Ob
   });
 });
 
+describe('strictObjectIDCoercion true with a String id on loopback-connector-mongodb', () => {
+  it('stores a generated id as an ObjectId that findById then does not find', async () => {
+    const ds = await connectedDataSource(CONNECTORS[1][1], 'ids_strict', {
+      strictObjectIDCoercion: true,
+    });
+    try {
+      const Thing = ds.createModel('Thing', THING) as TestModel;
+      const generated = await Thing.create({ name: 'g' });
+      expect(await Thing.findById(text(generated.id))).toBeNull();
+    } finally {
+      await ds.disconnect();
+    }
+  });
+});
+
 describe.each(CONNECTORS)('a stored field name on the id, on %s', (label, connector) => {
   let ds: DataSource;
   let raw: { db: Db; close(): Promise<void> };
