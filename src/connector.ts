@@ -1,4 +1,5 @@
 import createDebug from 'debug';
+import { inspect } from 'node:util';
 import { Connector, type ModelDefinition, type PropertyDefinition } from 'loopback-connector';
 import {
   MongoClient,
@@ -13,8 +14,16 @@ import * as changeStreams from './change-streams';
 import { maskError, secretsOf } from './credentials';
 import * as discovery from './discovery';
 import { ConnectionError, fromDriverError } from './errors';
+import { connectorSummary, type ConnectorSummary } from './inspection';
 import * as migrate from './migrate';
-import { buildModelInfo, keyStoresObjectIds, ObjectIdType, type ModelInfo } from './model-info';
+import {
+  assertIdStoredAsId,
+  buildModelInfo,
+  keyStoresObjectIds,
+  ObjectIdType,
+  useObjectIdType,
+  type ModelInfo,
+} from './model-info';
 import type { AppData, JugglerFilter, OperationContext } from './operations/context';
 import * as create from './operations/create';
 import * as read from './operations/read';
@@ -79,6 +88,19 @@ export class MongoDB extends Connector {
 
   constructor(settings: MongoDBSettings) {
     super('mongodb', settings);
+    // driver state (sockets, credentials, the `os` module in its options) is no data to walk
+    for (const key of ['client', 'db', 'connection'] as const) {
+      Object.defineProperty(this, key, { enumerable: false, writable: true, value: undefined });
+    }
+  }
+
+  /** What JSON reporters and loggers see: see ./inspection. */
+  toJSON(): ConnectorSummary {
+    return connectorSummary(this);
+  }
+
+  [inspect.custom](): ConnectorSummary {
+    return this.toJSON();
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
@@ -222,14 +244,20 @@ export class MongoDB extends Connector {
   }
 
   override define(definition: ModelDefinition): void {
+    assertIdStoredAsId(definition);
+    useObjectIdType(definition.properties);
+    useObjectIdType(definition.model?.definition?.rawProperties ?? {});
     super.define(definition);
     this.forgetModelFacts();
     this.watchForeignKeys();
   }
 
   override defineProperty(model: string, name: string, definition: PropertyDefinition): void {
+    useObjectIdType({ [name]: definition });
     super.defineProperty(model, name, definition);
     this.forgetModelFacts();
+    const defined = this.getModelDefinition(model);
+    if (defined) assertIdStoredAsId(defined);
   }
 
   /**
@@ -289,7 +317,7 @@ export class MongoDB extends Connector {
       })),
       (model, key) => {
         const definition = this.getModelDefinition(model);
-        return definition !== undefined && keyStoresObjectIds(definition, key);
+        return definition !== undefined && keyStoresObjectIds(definition, key, this.settings);
       },
     );
     return this.references;

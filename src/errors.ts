@@ -55,6 +55,18 @@ export class UnknownOperatorError extends InvalidQueryError {
   }
 }
 
+/** A model definition the connector cannot honour, refused when the model is defined. */
+export class ModelDefinitionError extends MongoConnectorError {
+  constructor(model: string, property: string, message: string) {
+    super(`${model}.${property}: ${message}`, {
+      code: 'INVALID_MODEL_DEFINITION',
+      statusCode: 500,
+      model,
+      property,
+    });
+  }
+}
+
 /** An operation that needs an id was called without one. */
 export class MissingIdError extends MongoConnectorError {
   constructor(model: string, operation: string) {

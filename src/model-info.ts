@@ -1,4 +1,5 @@
 import type { ModelDefinition, PropertyDefinition } from 'loopback-connector';
+import { describe, ModelDefinitionError } from './errors';
 import {
   isLooseType,
   looksLikeReference,
@@ -141,6 +142,28 @@ export const ObjectIdType: (value: unknown) => unknown = Object.defineProperty(
   { value: OBJECT_ID_TYPE_NAME },
 );
 
+/** An ObjectId class as a property type: the driver's (`ds.ObjectID`), bson's, or the like. */
+function isObjectIdClass(type: unknown): boolean {
+  return (
+    typeof type === 'function' && type !== ObjectIdType && type.name.toLowerCase() === 'objectid'
+  );
+}
+
+/**
+ * Retypes, in place, properties typed with an ObjectId class (`{type: ds.ObjectID}`,
+ * `[ObjectID]`) to ObjectIdType. Juggler converts every value with the property's type, so with
+ * the class it hands the app ObjectId instances, where every other id is a 24-hex string; with
+ * ObjectIdType the app sees strings. What is stored does not change: both types store ObjectIds.
+ * Juggler's setters read the type from these same definitions at each assignment.
+ */
+export function useObjectIdType(properties: Record<string, PropertyDefinition | undefined>): void {
+  for (const def of Object.values(properties)) {
+    if (!def) continue;
+    if (isObjectIdClass(def.type)) def.type = ObjectIdType;
+    else if (Array.isArray(def.type) && isObjectIdClass(def.type[0])) def.type = [ObjectIdType];
+  }
+}
+
 interface MongoPropertySettings {
   fieldName?: string;
   field?: string;
@@ -223,15 +246,47 @@ export function buildModelInfo(
 
 /**
  * Whether a model's property (its id when `key` is undefined) stores ObjectIds by its own
- * definition, whatever the coercion setting: what a reference must point at to be one.
+ * definition: what a reference must point at to be one. A `String` id does, for 24-hex values,
+ * unless `strictObjectIDCoercion` is true.
  */
-export function keyStoresObjectIds(definition: ModelDefinition, key: string | undefined): boolean {
+export function keyStoresObjectIds(
+  definition: ModelDefinition,
+  key: string | undefined,
+  dataSourceSettings: MongoDBSettings = {},
+): boolean {
   const idName = findIdName(definition);
   const name = key ?? idName;
   const def = definition.properties[name];
   if (!def) return name === idName;
   const { kind } = storageKind(def, name === idName);
-  return kind === 'objectId';
+  if (kind === 'objectId') return true;
+  const coercion = objectIdCoercion(
+    definition.settings?.strictObjectIDCoercion ?? dataSourceSettings.strictObjectIDCoercion,
+  );
+  return name === idName && STRING_HOLDERS.has(kind) && coercion !== 'strict';
+}
+
+/** loopback-connector-mongodb's spellings of a stored field name in a property's `mongodb`. */
+const FIELD_NAME_SETTINGS = ['fieldName', 'field', 'columnName', 'column'] as const;
+
+/**
+ * Refuses a stored field name on the id: MongoDB keeps a document's id in `_id`, always, so a
+ * `mongodb: {fieldName: 'x'}` there cannot be honoured (loopback-connector-mongodb refuses it
+ * too). `_id` itself says what happens anyway and is accepted.
+ */
+export function assertIdStoredAsId(definition: ModelDefinition): void {
+  const idName = findIdName(definition);
+  const mongo = definition.properties[idName]?.mongodb as Record<string, unknown> | undefined;
+  for (const setting of FIELD_NAME_SETTINGS) {
+    const field = mongo?.[setting];
+    if (field === undefined || field === '_id') continue;
+    throw new ModelDefinitionError(
+      definition.model.modelName,
+      idName,
+      `mongodb.${setting} ${describe(field)} cannot rename the id: MongoDB stores it as _id ` +
+        'whatever the property is called; remove the setting',
+    );
+  }
 }
 
 function findIdName(definition: ModelDefinition): string {
@@ -279,14 +334,16 @@ function describeProperty(
       hexAsObjectId = kind === 'objectId' || holdsStrings || kind === 'other';
       break;
     default:
+      // a String id is stored as loopback-connector-mongodb stores it, so each finds the other's
       hexAsObjectId =
         kind === 'objectId' ||
-        (!ctx.isId && holdsStrings && (ctx.isReference || looksLikeReference(name)));
+        (holdsStrings && (ctx.isId || ctx.isReference || looksLikeReference(name)));
   }
+  // a String id holds the server's ObjectIds and, from older data, 24-hex strings; ObjectId-typed
+  // ids hold ObjectIds only, and keep the exact equality atomic upserts rely on
   const matchesEitherForm =
     ctx.coercion !== 'strict' &&
-    !ctx.isId &&
-    (holdsStrings || (kind === 'objectId' && !refusesNonHex));
+    (holdsStrings || (!ctx.isId && kind === 'objectId' && !refusesNonHex));
   const facts = { name, field, isId: ctx.isId, hexAsObjectId, refusesNonHex, matchesEitherForm };
   return isArray
     ? { ...facts, storedAs: 'other', itemStoredAs: kind, appType: typeName(itemType) }

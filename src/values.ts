@@ -105,6 +105,10 @@ function toStoredScalar(
       return info.enableGeoIndexing ? toGeoJsonPoint(info, prop, value) : value;
     case 'loose':
       return prop.hexAsObjectId ? hexToObjectId(unboxed(value)) : unboxed(value);
+    case 'string':
+      // an ObjectId given for text (`findById(oid)` on a String id) is its 24-hex string
+      if (value instanceof ObjectId && !prop.hexAsObjectId) return hexString(value);
+      return prop.hexAsObjectId ? hexToObjectId(value) : value;
     default:
       return prop.hexAsObjectId ? hexToObjectId(value) : value;
   }

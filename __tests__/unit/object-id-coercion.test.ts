@@ -182,6 +182,47 @@ describe('ids', () => {
     expect(toAppId(info(), 7)).toBe(7);
   });
 
+  describe("of type String (LoopBack 3's usual id)", () => {
+    const withStringId = (strictObjectIDCoercion?: boolean) =>
+      buildModelInfo(
+        {
+          model: { modelName: 'Thing' },
+          properties: { id: { type: String, id: true }, name: { type: String } },
+          settings: {},
+        },
+        strictObjectIDCoercion === undefined ? {} : { strictObjectIDCoercion },
+      );
+
+    it('store a 24-hex string as an ObjectId and match both forms, unless strict', () => {
+      for (const model of [withStringId(), withStringId(false)]) {
+        expect(toStoredId(model, HEX)).toEqual(oid(HEX));
+        expect(toStoredId(model, oid(HEX))).toEqual(oid(HEX));
+        expect(buildFilter(model, { id: HEX }, STRICT)).toEqual({ _id: { $in: [HEX, oid(HEX)] } });
+        expect(buildFilter(model, { id: oid(HEX) }, STRICT)).toEqual({
+          _id: { $in: [HEX, oid(HEX)] },
+        });
+        expect(buildFilter(model, { id: { inq: [HEX, 'k'] } }, STRICT)).toEqual({
+          _id: { $in: [HEX, oid(HEX), 'k'] },
+        });
+        expect(buildFilter(model, { id: 'k' }, STRICT)).toEqual({ _id: 'k' });
+      }
+    });
+
+    it('store and match text exactly with strictObjectIDCoercion true', () => {
+      const strict = withStringId(true);
+      expect(toStoredId(strict, HEX)).toBe(HEX);
+      expect(toStoredId(strict, oid(HEX))).toBe(HEX);
+      expect(buildFilter(strict, { id: oid(HEX) }, STRICT)).toEqual({ _id: HEX });
+    });
+
+    it('are handed back as 24-hex strings, whichever form was given', () => {
+      for (const model of [withStringId(), withStringId(true)]) {
+        expect(toAppId(model, oid(HEX))).toBe(HEX);
+        expect(toAppId(model, HEX)).toBe(HEX);
+      }
+    });
+  });
+
   it('refuse a string that is not 24-hex for an id declared ObjectId', () => {
     const declared = buildModelInfo(
       {
@@ -204,7 +245,7 @@ describe('keyStoresObjectIds', () => {
     settings: {},
   };
 
-  it('is true for the generated id and ObjectId-typed properties only', () => {
+  it('is true for the generated id, ObjectId-typed properties and String ids only', () => {
     expect(keyStoresObjectIds(definition, undefined)).toBe(true);
     expect(keyStoresObjectIds(definition, 'id')).toBe(true);
     expect(keyStoresObjectIds(definition, 'accountId')).toBe(true);
@@ -212,6 +253,11 @@ describe('keyStoresObjectIds', () => {
     expect(keyStoresObjectIds(definition, 'customerId')).toBe(false);
     expect(keyStoresObjectIds(definition, 'missing')).toBe(false);
     const coded = { ...definition, properties: { code: { type: String, id: true } } };
-    expect(keyStoresObjectIds(coded, undefined)).toBe(false);
+    // a String id stores 24-hex strings as ObjectIds, so keys pointing at it are references
+    expect(keyStoresObjectIds(coded, undefined)).toBe(true);
+    expect(keyStoresObjectIds(coded, undefined, { strictObjectIDCoercion: false })).toBe(true);
+    expect(keyStoresObjectIds(coded, undefined, { strictObjectIDCoercion: true })).toBe(false);
+    const strictModel = { ...coded, settings: { strictObjectIDCoercion: true } };
+    expect(keyStoresObjectIds(strictModel, undefined)).toBe(false);
   });
 });

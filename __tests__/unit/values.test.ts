@@ -12,6 +12,7 @@ import {
 import { HEX, OTHER_HEX, customerInfo, modelInfo } from './fixtures';
 
 const info = customerInfo();
+const STRICT_IDS = { strictObjectIDCoercion: true };
 const geoInfo = customerInfo({}, { enableGeoIndexing: true });
 
 function prop(model: ModelInfo, name: string): PropertyInfo {
@@ -85,9 +86,16 @@ describe('toStoredValue', () => {
       expect(toStoredId(declared, HEX)).toEqual(new ObjectId(HEX));
     });
 
-    it('leaves a string id alone when the id is a plain string', () => {
+    it('stores a 24-hex String id as an ObjectId, as loopback-connector-mongodb does', () => {
       const named = modelInfo('Tag', { code: { type: String, id: true } });
-      expect(toStoredId(named, HEX)).toBe(HEX);
+      expect(toStoredId(named, HEX)).toEqual(new ObjectId(HEX));
+      expect(toStoredId(named, 'tag-1')).toBe('tag-1');
+    });
+
+    it('leaves a String id as text with strictObjectIDCoercion, an ObjectId as its hex', () => {
+      const strict = modelInfo('Tag', { code: { type: String, id: true } }, {}, STRICT_IDS);
+      expect(toStoredId(strict, HEX)).toBe(HEX);
+      expect(toStoredId(strict, new ObjectId(HEX))).toBe(HEX);
     });
   });
 

@@ -1,4 +1,5 @@
 import type { ClientSession, Document } from 'mongodb';
+import { newStoredId } from '../ids';
 import { observed } from '../observers';
 import { sanitizeData } from '../sanitize';
 import { fromStoredValue, toStoredDocument } from '../values';
@@ -9,9 +10,14 @@ function insertOptions(ctx: OperationContext): { session?: ClientSession } {
   return ctx.driverOptions.session ? { session: ctx.driverOptions.session } : {};
 }
 
-/** The document to insert for app data; without an id, MongoDB generates an ObjectId. */
+/** The document to insert for app data; without an id, the driver generates an ObjectId. */
 function insertable(ctx: OperationContext, data: AppData): Document {
-  return toStoredDocument(ctx.info, sanitizeData(ctx.info, data, ctx.sanitize));
+  const doc = toStoredDocument(ctx.info, sanitizeData(ctx.info, data, ctx.sanitize));
+  if (doc._id === undefined) {
+    const id = newStoredId(ctx.info);
+    if (id !== undefined) doc._id = id;
+  }
+  return doc;
 }
 
 /** Insert one instance; resolves to its id as the app sees it. */

@@ -8,12 +8,14 @@
  * race as an update.
  */
 import type { Document, FindOneAndUpdateOptions, ModifyResult } from 'mongodb';
+import { idToInsert, replacementKeepingId, retryingIdRace, selectsIdForms } from '../ids';
 import { buildSort } from '../query/order';
 import { buildFilter } from '../query/where';
 import { observed } from '../observers';
 import { sanitizeData } from '../sanitize';
 import { buildUpdate } from '../update';
 import { fromStoredDocument, toStoredDocument } from '../values';
+import { idFilter } from './by-id';
 import { create } from './create';
 import type { AppData, JugglerFilter, OperationContext } from './context';
 
@@ -50,10 +52,13 @@ export async function updateOrCreate(
 ): Promise<[AppData, UpsertInfo]> {
   const { update, id } = buildUpdate(ctx.info, data, ctx.sanitize);
   if (id === undefined) return createNew(ctx, data);
-  const filter = { _id: id } as Document;
+  const filter = idFilter(ctx, id, 'updateOrCreate');
+  if (selectsIdForms(filter)) update.$setOnInsert = { ...update.$setOnInsert, _id: id };
   const options = upsertOptions(ctx);
-  const result = await observed(ctx.observer, 'findOneAndUpdate', [filter, update, options], () =>
-    ctx.collection.findOneAndUpdate(filter, update, options),
+  const result = await retryingIdRace(filter, () =>
+    observed(ctx.observer, 'findOneAndUpdate', [filter, update, options], () =>
+      ctx.collection.findOneAndUpdate(filter, update, options),
+    ),
   );
   return answer(ctx, result);
 }
@@ -65,11 +70,19 @@ export async function replaceOrCreate(
 ): Promise<[AppData, UpsertInfo]> {
   const { _id, ...doc } = toStoredDocument(ctx.info, sanitizeData(ctx.info, data, ctx.sanitize));
   if (_id === undefined) return createNew(ctx, data);
-  const filter = { _id };
+  const filter = idFilter(ctx, _id, 'replaceOrCreate');
   const options = upsertOptions(ctx);
-  const result = await observed(ctx.observer, 'findOneAndReplace', [filter, doc, options], () =>
-    ctx.collection.findOneAndReplace(filter, doc, options),
-  );
+  const result = await retryingIdRace(filter, () => {
+    if (!selectsIdForms(filter)) {
+      return observed(ctx.observer, 'findOneAndReplace', [filter, doc, options], () =>
+        ctx.collection.findOneAndReplace(filter, doc, options),
+      );
+    }
+    const replacement = replacementKeepingId(doc, _id);
+    return observed(ctx.observer, 'findOneAndUpdate', [filter, replacement, options], () =>
+      ctx.collection.findOneAndUpdate(filter, replacement, options),
+    );
+  });
   return answer(ctx, result);
 }
 
@@ -81,11 +94,17 @@ export async function findOrCreate(
 ): Promise<[AppData, boolean]> {
   const query = buildFilter(ctx.info, filter.where, ctx.sanitize);
   const doc = toStoredDocument(ctx.info, sanitizeData(ctx.info, data, ctx.sanitize));
+  if (doc._id === undefined) {
+    const id = idToInsert(ctx.info, filter.where, query);
+    if (id !== undefined) doc._id = id;
+  }
   const sort = buildSort(ctx.info, filter.order, ctx.info);
   const update = { $setOnInsert: doc };
   const options = { ...upsertOptions(ctx), ...(sort ? { sort } : {}) };
-  const result = await observed(ctx.observer, 'findOneAndUpdate', [query, update, options], () =>
-    ctx.collection.findOneAndUpdate(query, update, options),
+  const result = await retryingIdRace(query, () =>
+    observed(ctx.observer, 'findOneAndUpdate', [query, update, options], () =>
+      ctx.collection.findOneAndUpdate(query, update, options),
+    ),
   );
   const [found, { isNewInstance }] = answer(ctx, result);
   return [found, isNewInstance];
@@ -102,11 +121,14 @@ export async function upsertWithWhere(
 ): Promise<[AppData, UpsertInfo]> {
   const query = buildFilter(ctx.info, where, ctx.sanitize);
   const { update, id } = buildUpdate(ctx.info, data, ctx.sanitize);
-  if (id !== undefined) update.$setOnInsert = { ...update.$setOnInsert, _id: id };
+  const insertId = id ?? idToInsert(ctx.info, where, query);
+  if (insertId !== undefined) update.$setOnInsert = { ...update.$setOnInsert, _id: insertId };
   const sort = buildSort(ctx.info, undefined, { disableDefaultSort: false });
   const options = { ...upsertOptions(ctx), ...(sort ? { sort } : {}) };
-  const result = await observed(ctx.observer, 'findOneAndUpdate', [query, update, options], () =>
-    ctx.collection.findOneAndUpdate(query, update, options),
+  const result = await retryingIdRace(query, () =>
+    observed(ctx.observer, 'findOneAndUpdate', [query, update, options], () =>
+      ctx.collection.findOneAndUpdate(query, update, options),
+    ),
   );
   return answer(ctx, result);
 }

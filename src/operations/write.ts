@@ -1,4 +1,5 @@
 import { NotFoundError } from '../errors';
+import { replacementKeepingId, retryingIdRace, selectsIdForms } from '../ids';
 import { restoreBoxedOperands } from '../query/boxed-operands';
 import { buildFilter } from '../query/where';
 import { observed } from '../observers';
@@ -20,9 +21,17 @@ export async function save(
   const { _id, ...doc } = toStoredDocument(ctx.info, sanitizeData(ctx.info, data, ctx.sanitize));
   const filter = idFilter(ctx, _id, 'save');
   const options = { ...ctx.driverOptions, upsert: true };
-  const result = await observed(ctx.observer, 'replaceOne', [filter, doc, options], () =>
-    ctx.collection.replaceOne(filter, doc, options),
-  );
+  const result = await retryingIdRace(filter, () => {
+    if (!selectsIdForms(filter)) {
+      return observed(ctx.observer, 'replaceOne', [filter, doc, options], () =>
+        ctx.collection.replaceOne(filter, doc, options),
+      );
+    }
+    const replacement = replacementKeepingId(doc, _id);
+    return observed(ctx.observer, 'updateOne', [filter, replacement, options], () =>
+      ctx.collection.updateOne(filter, replacement, options),
+    );
+  });
   const { idName } = ctx.info;
   return [
     { ...data, [idName]: toAppId(ctx.info, data[idName]) },
