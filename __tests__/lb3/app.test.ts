@@ -477,12 +477,14 @@ const DIFFERENCES: Record<
     ours: [
       ['Ada', ['gold']],
       ['Bob', ['gold']],
+      ['Cy', []],
       ['Dee', []],
       ['Eve R', []],
     ],
     official: [
       ['Ada', []],
       ['Bob', []],
+      ['Cy', []],
       ['Dee', []],
       ['Eve R', []],
     ],
