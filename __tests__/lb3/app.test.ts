@@ -687,12 +687,15 @@ describe('a LoopBack 3 app', () => {
       differing.map((label) => ({ label, ours: a.get(label), official: b.get(label) })),
     ).toEqual([]);
     for (const [label, expected] of Object.entries(DIFFERENCES)) {
-      expect({ label, ours: expected.view(mine.get(label)!) }).toEqual({
+      const { readme, view } = expected;
+      expect({ label, readme, ours: view(mine.get(label)!) }).toEqual({
         label,
+        readme,
         ours: expected.ours,
       });
-      expect({ label, official: expected.view(theirs.get(label)!) }).toEqual({
+      expect({ label, readme, official: view(theirs.get(label)!) }).toEqual({
         label,
+        readme,
         official: expected.official,
       });
     }
@@ -701,10 +704,9 @@ describe('a LoopBack 3 app', () => {
 
 /** The juggler that loopback 3 brought along, nested under it. */
 function loopbackJuggler(): { DataSource: new () => unknown; version: string } {
-  const dir = JUGGLER_3;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app's own nested copy
-  const juggler = require(dir) as { DataSource: new () => unknown };
+  const juggler = require(JUGGLER_3) as { DataSource: new () => unknown };
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- its version
-  const { version } = require(path.join(dir, 'package.json')) as { version: string };
+  const { version } = require(path.join(JUGGLER_3, 'package.json')) as { version: string };
   return { DataSource: juggler.DataSource, version };
 }
