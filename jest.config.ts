@@ -115,6 +115,18 @@ const config: Config = {
       testMatch: ['<rootDir>/examples/lb4-tenants/__tests__/**/*.test.ts'],
     },
     {
+      // a LoopBack 3 app on the juggler 3 loopback brings along; LoopBack 3 resolves
+      // "connector": "mongo" to the package loopback-connector-mongo, which is this repository
+      displayName: 'lb3-app',
+      testEnvironment: 'node',
+      transform: tsJest,
+      moduleNameMapper: {
+        ...moduleNameMapper,
+        '^loopback-connector-mongo$': '<rootDir>/src/index.ts',
+      },
+      testMatch: ['<rootDir>/__tests__/lb3/**/*.test.ts'],
+    },
+    {
       displayName: 'lb4-relations (juggler 6)',
       testEnvironment: 'node',
       transform: lb4Transform('lb4-relations'),

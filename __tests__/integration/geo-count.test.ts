@@ -71,11 +71,23 @@ describe('count with near (enableGeoIndexing)', () => {
     expect(far).toBe(3);
   });
 
-  it('reads miles when no unit is given, as find does', async () => {
-    const [count, names] = await countAndFind({ location: { near: PARIS, maxDistance: 300 } });
-    // 300 miles = 483 km
-    expect(names).toEqual(['Paris', 'Brussels', 'London', 'Lyon', 'Geneva', 'Amsterdam']);
-    expect(count).toBe(6);
+  it('reads meters when no unit is given, as find does', async () => {
+    const [count, names] = await countAndFind({ location: { near: PARIS, maxDistance: 300_000 } });
+    expect(names).toEqual(['Paris', 'Brussels']);
+    expect(count).toBe(2);
+    const [ring, ringNames] = await countAndFind({
+      location: { near: PARIS, minDistance: 300_000, maxDistance: 400_000 },
+    });
+    expect(ringNames).toEqual(['London', 'Lyon']);
+    expect(ring).toBe(2);
+  });
+
+  it('reads a list as [lng, lat] and a string as "lng,lat", as find does', async () => {
+    for (const near of [[PARIS.lng, PARIS.lat], `${PARIS.lng},${PARIS.lat}`]) {
+      const [count, names] = await countAndFind({ location: { near, maxDistance: 300_000 } });
+      expect(names).toEqual(['Paris', 'Brussels']);
+      expect(count).toBe(2);
+    }
   });
 
   it('agrees with find when near sits beside other conditions or inside an and', async () => {

@@ -87,14 +87,25 @@ describe.each([
     expect(names(found)).toEqual(expected);
   });
 
-  it('reads distances in miles when no unit is given, as juggler does', async () => {
-    const found = await City.find({ where: { location: { near: PARIS, maxDistance: 300 } } });
-    expect(names(found)).toEqual(expectedNames(0, 300 * KM_PER_MILE));
-    const inMiles = await City.find({
-      where: { location: { near: PARIS, maxDistance: 300, unit: 'miles' } },
-    });
-    expect(names(inMiles)).toEqual(names(found));
-  });
+  it(
+    enableGeoIndexing
+      ? 'reads distances in meters when no unit is given, as MongoDB and the official connector do'
+      : "reads distances in miles when no unit is given, as juggler's memory filter does",
+    async () => {
+      const found = await City.find({ where: { location: { near: PARIS, maxDistance: 300 } } });
+      const unit = enableGeoIndexing ? 'meters' : 'miles';
+      const km = enableGeoIndexing ? 0.3 : 300 * KM_PER_MILE;
+      expect(names(found)).toEqual(expectedNames(0, km));
+      const explicit = await City.find({
+        where: { location: { near: PARIS, maxDistance: 300, unit } },
+      });
+      expect(names(explicit)).toEqual(names(found));
+      const wide = await City.find({ where: { location: { near: PARIS, maxDistance: 300_000 } } });
+      expect(names(wide)).toEqual(
+        expectedNames(0, enableGeoIndexing ? 300 : 300_000 * KM_PER_MILE),
+      );
+    },
+  );
 
   it('keeps to a ring between minDistance and maxDistance', async () => {
     const found = await City.find({
@@ -127,7 +138,7 @@ describe.each([
     const notFrench = await City.find({
       where: {
         and: [
-          { location: { near: '48.8566,2.3522', maxDistance: 1200, unit: 'kilometers' } },
+          { location: { near: PARIS, maxDistance: 1200, unit: 'kilometers' } },
           { country: { neq: 'FR' } },
         ],
       },

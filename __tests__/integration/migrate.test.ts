@@ -254,6 +254,64 @@ describe('automigrate, autoupdate and isActual on a real mongod', () => {
     });
   });
 
+  describe("LoopBack 3's Product: a GeoPoint's index declared again, a unique sku", () => {
+    const PROPERTIES = {
+      sku: { type: String, required: true, index: { unique: true } },
+      location: { type: 'GeoPoint' },
+    };
+    // the same index as the GeoPoint's own (location_2dsphere), and sku's again under its name
+    const SETTINGS = {
+      indexes: {
+        location_2dsphere: { keys: { location: '2dsphere' } },
+        sku_1: { keys: { sku: 1 }, options: { unique: true, background: true } },
+      },
+    };
+    const EXPECTED = [
+      ID_INDEX,
+      { key: { location: '2dsphere' }, name: 'location_2dsphere', '2dsphereIndexVersion': 3 },
+      { key: { sku: 1 }, name: 'sku_1', unique: true },
+    ];
+    let geo: DataSource;
+
+    beforeAll(() => {
+      geo = createDataSource('migrate', { enableGeoIndexing: true });
+    });
+
+    afterAll(() => geo.disconnect());
+
+    it.each(['autoupdate', 'automigrate'] as const)(
+      '%s creates each index once; duplicates are refused, near runs',
+      async (migration) => {
+        const name = `MigrateGeo_${migration}`;
+        const Product = defineModel(geo, name, PROPERTIES, SETTINGS);
+        await geo[migration](name);
+        expect(await indexesOf(geo, name)).toEqual(EXPECTED);
+        expect(await isActual(geo, name)).toBe(true);
+        await Product.create({ sku: 'SA-1', location: { lat: 52.4044, lng: 13.0383 } });
+        await Product.create({ sku: 'BG-1', location: { lat: 52.5163, lng: 13.3777 } });
+        await expect(Product.create({ sku: 'SA-1' })).rejects.toBeInstanceOf(DuplicateKeyError);
+        const near = await Product.find({
+          where: { location: { near: { lat: 52.5219, lng: 13.4132 } } },
+        });
+        expect(near.map((p: TestModel) => p.sku)).toEqual(['BG-1', 'SA-1']);
+      },
+    );
+
+    it('refuses one name for two different indexes, naming both and what differs', async () => {
+      defineModel(geo, 'MigrateGeoClash', PROPERTIES, {
+        indexes: { location_2dsphere: { keys: { location: 1 } } },
+      });
+      const error = await geo.autoupdate('MigrateGeoClash').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(IndexDefinitionError);
+      expect((error as Error).message).toBe(
+        'MigrateGeoClash index "location_2dsphere": index name "location_2dsphere" is already ' +
+          'used by MigrateGeoClash property "location" for another index (keys {"location":1} ' +
+          'here, {"location":"2dsphere"} there); give one of them another name',
+      );
+      expect(await collectionNames(geo)).not.toContain('MigrateGeoClash');
+    });
+  });
+
   describe('isActual', () => {
     it('is false when an index of the definition was dropped by hand', async () => {
       defineModel(ds, 'MigrateCheck', { code: { type: String, index: true } });

@@ -301,9 +301,10 @@ describe.each(CONNECTORS)('near with enableGeoIndexing on %s', (label, connector
     expect(await near(15, 'miles')).toEqual(['paris', 'versailles']);
   });
 
-  it('reads a distance without unit as miles, as juggler does (the official: meters)', async () => {
-    // 20 miles reach Versailles; 20 meters would reach nothing but Paris itself
-    expect(await near(20)).toEqual(label === 'ours' ? ['paris', 'versailles'] : ['paris']);
+  it('reads a distance without unit as meters, as MongoDB does', async () => {
+    // 20 meters reach nothing but Paris itself; 20,000 reach Versailles (17 km)
+    expect(await near(20)).toEqual(['paris']);
+    expect(await near(20_000)).toEqual(['paris', 'versailles']);
   });
 });
 

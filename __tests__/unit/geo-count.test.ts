@@ -34,8 +34,11 @@ describe('countableFilter', () => {
     expect(radians).toBeCloseTo(1, 12);
   });
 
-  it('reads miles when no unit is given, as find does', () => {
+  it('reads meters when no unit is given, as find does', () => {
     expect(countFilter({ location: { near: PARIS, maxDistance: 10 } })).toEqual({
+      location: within(10),
+    });
+    expect(countFilter({ location: { near: PARIS, maxDistance: 10, unit: 'miles' } })).toEqual({
       location: within(16_093.44),
     });
   });

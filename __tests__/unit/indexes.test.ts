@@ -4,6 +4,7 @@ import {
   defaultIndexName,
   IndexDefinitionError,
   indexMatches,
+  mergeIndexSpecs,
   planIndexUpdate,
   storedFilterFields,
   type IndexSpec,
@@ -271,6 +272,50 @@ describe('buildIndexSpecs', () => {
       ]);
     });
 
+    describe('one name given twice to the same index', () => {
+      it("merges LoopBack 3's location_2dsphere with the GeoPoint's own index", () => {
+        const merged = build(
+          { location: { type: 'GeoPoint' }, sku: { type: String, index: { unique: true } } },
+          { indexes: { location_2dsphere: { keys: { location: '2dsphere' } } } },
+          { enableGeoIndexing: true },
+        );
+        expect(merged).toEqual([
+          {
+            name: 'location_2dsphere',
+            key: [['location', '2dsphere']],
+            options: {},
+            model: 'Place',
+            definedBy: 'Place property "location" and Place index "location_2dsphere"',
+          },
+          {
+            name: 'sku_1',
+            key: [['sku', 1]],
+            options: { unique: true },
+            model: 'Place',
+            definedBy: 'Place property "sku"',
+          },
+        ]);
+      });
+
+      it("merges a property's index with an explicit one of its default name", () => {
+        expect(
+          specs(
+            { sku: { type: String, unique: true }, name: { type: String, index: true } },
+            {
+              indexes: {
+                // background is ignored by the server, so it tells no index apart
+                sku_1: { keys: { sku: 1 }, options: { unique: true, background: true } },
+                name_1: { name: 1 },
+              },
+            },
+          ),
+        ).toEqual([
+          ['sku_1', { sku: 1 }, { unique: true }],
+          ['name_1', { name: 1 }, {}],
+        ]);
+      });
+    });
+
     describe('refuses, naming the model and index', () => {
       const cases: Array<[string, unknown, string]> = [
         [
@@ -315,12 +360,25 @@ describe('buildIndexSpecs', () => {
         expect(() => specs(props, { indexes })).toThrow(message);
       });
 
-      it('a name given twice', () => {
+      it('a name given twice to other keys or options, naming both and what differs', () => {
         expect(() =>
           specs({ name: { type: String, index: true } }, { indexes: { name_1: { name: -1 } } }),
         ).toThrow(
-          'Place index "name_1": index name "name_1" is already used by Place property "name"; ' +
-            'give one of them another name',
+          new IndexDefinitionError(
+            'Place index "name_1"',
+            'index name "name_1" is already used by Place property "name" for another index ' +
+              '(keys {"name":-1} here, {"name":1} there); give one of them another name',
+            'Place',
+          ),
+        );
+        expect(() =>
+          specs(
+            { sku: { type: String, index: true } },
+            { indexes: { sku_1: { keys: { sku: 1 }, options: { unique: true, sparse: false } } } },
+          ),
+        ).toThrow(
+          'Place index "sku_1": index name "sku_1" is already used by Place property "sku" for ' +
+            'another index (unique true here, absent there); give one of them another name',
         );
       });
 
@@ -475,6 +533,15 @@ describe('planIndexUpdate', () => {
     ).toEqual({ create: [], replace: [a, bUnique] });
   });
 
+  it('creates one index of definitions that differ only in name: MongoDB refuses twins', () => {
+    const twin = spec([['a', 1]], {}, 'by_a');
+    expect(planIndexUpdate([a, twin, bUnique], [])).toEqual({ create: [a, bUnique], replace: [] });
+    expect(planIndexUpdate([a, twin], [idIndex, { name: 'a_1', key: { a: 1 } }])).toEqual({
+      create: [],
+      replace: [],
+    });
+  });
+
   it('leaves indexes of other names alone, and counts an exact one as done', () => {
     expect(
       planIndexUpdate(
@@ -487,5 +554,32 @@ describe('planIndexUpdate', () => {
         ],
       ),
     ).toEqual({ create: [bUnique], replace: [] });
+  });
+});
+
+describe('mergeIndexSpecs', () => {
+  const mine = (model: string, options: IndexSpec['options'] = {}): IndexSpec => ({
+    name: 'code_1',
+    key: [['code', 1]],
+    options,
+    model,
+    definedBy: `${model} property "code"`,
+  });
+
+  it('merges the same index of two models sharing a collection', () => {
+    expect(mergeIndexSpecs([mine('Item'), mine('LegacyItem')])).toEqual([
+      { ...mine('Item'), definedBy: 'Item property "code" and LegacyItem property "code"' },
+    ]);
+  });
+
+  it('refuses one name for two indexes across models, naming the later model', () => {
+    expect(() => mergeIndexSpecs([mine('Item'), mine('LegacyItem', { sparse: true })])).toThrow(
+      new IndexDefinitionError(
+        'LegacyItem property "code"',
+        'index name "code_1" is already used by Item property "code" for another index ' +
+          '(sparse true here, absent there); give one of them another name',
+        'LegacyItem',
+      ),
+    );
   });
 });

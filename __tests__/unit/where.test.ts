@@ -775,17 +775,27 @@ describe('buildFilter', () => {
       });
     });
 
-    it('accepts the point forms juggler GeoPoint accepts', () => {
+    it("reads a list as GeoJSON's [lng, lat] and a string as 'lng,lat', as the official does", () => {
       const expected = { location: { $nearSphere: { $geometry: point } } };
-      expect(geoFilter({ location: { near: [48.85, 2.35] } })).toEqual(expected);
-      expect(geoFilter({ location: { near: '48.85,2.35' } })).toEqual(expected);
+      expect(geoFilter({ location: { near: [2.35, 48.85] } })).toEqual(expected);
+      expect(geoFilter({ location: { near: '2.35,48.85' } })).toEqual(expected);
+      expect(geoFilter({ location: { near: ' 2.35 , 48.85 ' } })).toEqual(expected);
+      expect(geoFilter({ location: { near: ['2.35', '48.85'] } })).toEqual(expected);
+      // [lat, lng] is read as [lng, lat] as the official reads it; an impossible latitude is refused
+      expect(geoFilter({ location: { near: [48.85, 2.35] } })).toEqual({
+        location: { $nearSphere: { $geometry: { type: 'Point', coordinates: [48.85, 2.35] } } },
+      });
+      expect(() => geoFilter({ location: { near: [10, 95] } })).toThrow(/near expects a point/);
+      expect(() => geoFilter({ location: { near: [1, 2, 3] } })).toThrow(/near expects a point/);
     });
 
-    it('converts distances to meters, miles when no unit is given', () => {
+    it('converts distances to meters, meters when no unit is given', () => {
       const distances = (clause: object) =>
-        (geoFilter({ location: { near: [48.85, 2.35], ...clause } }) as NearFilter).location
+        (geoFilter({ location: { near: [2.35, 48.85], ...clause } }) as NearFilter).location
           .$nearSphere;
-      expect(distances({ maxDistance: 2 })).toMatchObject({ $maxDistance: 3218.688 });
+      expect(distances({ maxDistance: 2 })).toMatchObject({ $maxDistance: 2 });
+      expect(distances({ minDistance: 7 })).toMatchObject({ $minDistance: 7 });
+      expect(distances({ maxDistance: 2, unit: 'miles' }).$maxDistance).toBe(3218.688);
       expect(distances({ maxDistance: 2, unit: 'meters' }).$maxDistance).toBe(2);
       expect(distances({ maxDistance: 2, unit: 'kilometers' }).$maxDistance).toBe(2000);
       expect(distances({ maxDistance: 10, unit: 'feet' }).$maxDistance).toBeCloseTo(3.048);
@@ -799,14 +809,14 @@ describe('buildFilter', () => {
     });
 
     it('treats a zero distance as no bound, as juggler does', () => {
-      expect(geoFilter({ location: { near: [48.85, 2.35], maxDistance: 0 } })).toEqual({
+      expect(geoFilter({ location: { near: [2.35, 48.85], maxDistance: 0 } })).toEqual({
         location: { $nearSphere: { $geometry: point } },
       });
     });
 
     it('refuses bad points, distances and units, naming model and property', () => {
       expect(() => geoFilter({ location: { near: 'here' } })).toThrow(
-        'Customer.location: near expects a GeoPoint ({lat, lng}), got "here"',
+        `Customer.location: near expects a point ({lat, lng}, [lng, lat] or 'lng,lat'), got "here"`,
       );
       expect(() => geoFilter({ location: { near: [1, 2], maxDistance: -1 } })).toThrow(
         'Customer.location: maxDistance expects a non-negative number, got -1',

@@ -13,13 +13,14 @@ import type { ModelDefinition } from 'loopback-connector';
 import type { Collection, Db, Document } from 'mongodb';
 import { MongoConnectorError } from '../errors';
 import type { ModelInfo } from '../model-info';
-import { buildIndexSpecs, planIndexUpdate, type IndexSpec } from './indexes';
+import { buildIndexSpecs, mergeIndexSpecs, planIndexUpdate, type IndexSpec } from './indexes';
 
 export {
   buildIndexSpecs,
   defaultIndexName,
   IndexDefinitionError,
   indexMatches,
+  mergeIndexSpecs,
   planIndexUpdate,
   type IndexKeyType,
   type IndexOptions,
@@ -81,7 +82,7 @@ export async function automigrate(db: Db, models: readonly MigrationModel[]): Pr
     const collection = db.collection(name);
     await dropCollection(collection);
     await createCollection(db, name);
-    for (const spec of specs) await createIndex(collection, spec);
+    for (const spec of planIndexUpdate(specs, []).create) await createIndex(collection, spec);
   }
 }
 
@@ -109,15 +110,14 @@ export async function isActual(db: Db, models: readonly MigrationModel[]): Promi
 
 /**
  * The index definitions of each collection. Models may share a collection, so its indexes are
- * the union of theirs, and it is dropped once.
+ * the union of theirs (one name, one index), and it is dropped once.
  */
 function specsByCollection(models: readonly MigrationModel[]): Map<string, IndexSpec[]> {
   const byCollection = new Map<string, IndexSpec[]>();
   for (const { info, definition } of models) {
     const specs = buildIndexSpecs(info, definition);
     const held = byCollection.get(info.collection);
-    if (held) held.push(...specs);
-    else byCollection.set(info.collection, specs);
+    byCollection.set(info.collection, held ? mergeIndexSpecs([...held, ...specs]) : specs);
   }
   return byCollection;
 }

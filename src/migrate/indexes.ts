@@ -106,8 +106,7 @@ export function buildIndexSpecs(info: ModelInfo, definition: ModelDefinition): I
     }
     for (const [name, def] of Object.entries(indexes)) specs.push(modelIndex(info, name, def));
   }
-  assertUniqueNames(info, specs);
-  return specs;
+  return mergeIndexSpecs(specs);
 }
 
 function propertyIndex(
@@ -340,27 +339,67 @@ export function storedFilterFields(info: ModelInfo, filter: Document): Document 
   return stored;
 }
 
-function assertUniqueNames(info: ModelInfo, specs: readonly IndexSpec[]): void {
-  const seen = new Map<string, IndexSpec>();
+/**
+ * The definitions with one entry per index name. Two definitions of one name with the same keys
+ * and options are one index (LoopBack 3 apps declare `location_2dsphere` by hand for a GeoPoint
+ * the connector indexes too): they merge, naming both as its source. Of one name with other keys
+ * or options, the second is refused, naming both and what differs.
+ */
+export function mergeIndexSpecs(specs: readonly IndexSpec[]): IndexSpec[] {
+  const byName = new Map<string, IndexSpec>();
   for (const spec of specs) {
-    const earlier = seen.get(spec.name);
-    if (earlier) {
-      throw new IndexDefinitionError(
-        spec.definedBy,
-        `index name ${JSON.stringify(spec.name)} is already used by ${earlier.definedBy}; ` +
-          'give one of them another name',
-        info.model,
-      );
-    }
     if (spec.name === ID_INDEX_NAME) {
       throw new IndexDefinitionError(
         spec.definedBy,
         `${ID_INDEX_NAME} is the name of MongoDB's own index on _id`,
-        info.model,
+        spec.model,
       );
     }
-    seen.set(spec.name, spec);
+    const earlier = byName.get(spec.name);
+    if (!earlier) {
+      byName.set(spec.name, spec);
+      continue;
+    }
+    const differences = indexDifferences(spec, earlier);
+    if (differences.length) {
+      throw new IndexDefinitionError(
+        spec.definedBy,
+        `index name ${JSON.stringify(spec.name)} is already used by ${earlier.definedBy} for ` +
+          `another index (${differences.join('; ')}); give one of them another name`,
+        spec.model,
+      );
+    }
+    byName.set(spec.name, { ...earlier, definedBy: `${earlier.definedBy} and ${spec.definedBy}` });
   }
+  return [...byName.values()];
+}
+
+/** What tells two definitions apart, each as `what: this one's, the other's`; empty if nothing. */
+function indexDifferences(spec: IndexSpec, other: IndexSpec): string[] {
+  const differences: string[] = [];
+  if (!sameEntries(spec.key, other.key)) {
+    differences.push(`keys ${describeKey(spec.key)} here, ${describeKey(other.key)} there`);
+  }
+  const options = new Set([...Object.keys(spec.options), ...Object.keys(other.options)]);
+  for (const option of options) {
+    if (IGNORED_OPTIONS.has(option)) continue;
+    const mine = (spec.options as Document)[option];
+    const theirs = (other.options as Document)[option];
+    const same = (BOTH_WAYS_FLAGS as readonly string[]).includes(option)
+      ? Boolean(mine) === Boolean(theirs)
+      : sameValue(mine, theirs);
+    if (!same)
+      differences.push(`${option} ${describeOption(mine)} here, ${describeOption(theirs)} there`);
+  }
+  return differences;
+}
+
+function describeKey(key: IndexSpec['key']): string {
+  return describe(Object.fromEntries(key));
+}
+
+function describeOption(value: unknown): string {
+  return value === undefined ? 'absent' : describe(value);
 }
 
 // ---- comparing definitions with the server's indexes ------------------------------------------
@@ -370,7 +409,8 @@ function assertUniqueNames(info: ModelInfo, specs: readonly IndexSpec[]): void {
  * an index of such a name whose keys or options differ is dropped and made again. An index whose
  * name no definition gives is never dropped: it is someone else's (a DBA's, another app's) or a
  * definition since removed, and both are left to people. A definition that an index of another
- * name already fulfils exactly is left alone too; MongoDB would refuse a twin of it anyway.
+ * name already fulfils exactly, or will once an earlier definition is created, is left alone too;
+ * MongoDB would refuse a twin of it anyway.
  */
 export function planIndexUpdate(
   specs: readonly IndexSpec[],
@@ -382,7 +422,10 @@ export function planIndexUpdate(
     const named = existing.find((index) => index.name === spec.name);
     if (named) {
       if (!indexMatches(spec, named)) replace.push(spec);
-    } else if (!existing.some((index) => indexMatches(spec, index))) {
+    } else if (
+      !existing.some((index) => indexMatches(spec, index)) &&
+      !create.some((planned) => indexDifferences(spec, planned).length === 0)
+    ) {
       create.push(spec);
     }
   }

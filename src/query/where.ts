@@ -8,7 +8,7 @@ import {
   isPlainObject,
   type SanitizeOptions,
 } from '../sanitize';
-import { isObjectIdHex, toLatLng, toStoredValue } from '../values';
+import { isObjectIdHex, toLatLng, toStoredValue, type LatLng } from '../values';
 import {
   bitsOperand,
   geoShapeOperand,
@@ -23,11 +23,14 @@ export type DistanceUnit = 'meters' | 'kilometers' | 'miles' | 'feet' | 'radians
 
 /** A `near` query on a GeoPoint property, as juggler writes it. */
 export interface NearClause {
-  /** `{lat, lng}`, a GeoPoint, `[lat, lng]` or `'lat,lng'`. */
+  /**
+   * `{lat, lng}` (a GeoPoint included), or GeoJSON's order as loopback-connector-mongodb reads it:
+   * `[lng, lat]` or `'lng,lat'`.
+   */
   near: unknown;
   maxDistance?: number;
   minDistance?: number;
-  /** Unit of the distances; miles when absent, as in juggler's own geo filter. */
+  /** Unit of the distances; meters (MongoDB's, and loopback-connector-mongodb's) when absent. */
   unit?: DistanceUnit;
 }
 
@@ -149,7 +152,7 @@ const METERS_PER_UNIT: ReadonlyMap<string, number> = new Map([
   ['degrees', (EARTH_RADIUS_METERS * Math.PI) / 180],
 ]);
 
-const DEFAULT_DISTANCE_UNIT: DistanceUnit = 'miles';
+const DEFAULT_DISTANCE_UNIT: DistanceUnit = 'meters';
 
 /** What every operator translation needs to know about the property it works on. */
 interface PropertyQuery {
@@ -633,11 +636,11 @@ function nearCondition(info: ModelInfo, key: string, clause: UncheckedNear): Doc
       key,
     );
   }
-  const point = toLatLng(clause.near);
+  const point = nearPoint(clause.near);
   if (!point) {
     throw new InvalidQueryError(
       info.model,
-      `near expects a GeoPoint ({lat, lng}), got ${describe(clause.near)}`,
+      `near expects a point ({lat, lng}, [lng, lat] or 'lng,lat'), got ${describe(clause.near)}`,
       key,
     );
   }
@@ -659,6 +662,19 @@ function nearCondition(info: ModelInfo, key: string, clause: UncheckedNear): Doc
   if (maxDistance) nearSphere.$maxDistance = maxDistance * metersPerUnit;
   if (minDistance) nearSphere.$minDistance = minDistance * metersPerUnit;
   return { $nearSphere: nearSphere };
+}
+
+/**
+ * The point of a near clause. A list is GeoJSON's `[lng, lat]` (and a string `'lng,lat'`), as
+ * loopback-connector-mongodb reads it, so a switched app's query means the same place; a stored
+ * GeoPoint given as a list is juggler's `[lat, lng]`, which toLatLng reads.
+ */
+function nearPoint(value: unknown): LatLng | undefined {
+  const list = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(list)) return typeof value === 'object' ? toLatLng(value) : undefined;
+  if (list.length !== 2) return undefined;
+  const [lng, lat] = list as unknown[];
+  return toLatLng({ lat, lng });
 }
 
 function distanceOperand(
