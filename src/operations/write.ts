@@ -1,8 +1,9 @@
+import type { UpdateResult } from 'mongodb';
 import { NotFoundError } from '../errors';
 import { restoreBoxedOperands } from '../query/boxed-operands';
 import { buildFilter } from '../query/where';
 import { observed } from '../observers';
-import { sanitizeData } from '../sanitize';
+import { isOperatorKey, sanitizeData } from '../sanitize';
 import { buildUpdate } from '../update';
 import { toAppId, toStoredDocument } from '../values';
 import { idFilter } from './by-id';
@@ -12,17 +13,30 @@ export interface CountResult {
   count: number;
 }
 
-/** Write a whole instance under its id, inserting it if it is gone. */
+/**
+ * Write a whole instance under its id, inserting it if it is gone. An instance that carries
+ * `$`-operators (`p.$push = {...}`, with allowExtendedOperators) is a patch instead: a replacement
+ * document cannot hold operators.
+ */
 export async function save(
   ctx: OperationContext,
   data: AppData,
 ): Promise<[AppData, { isNewInstance: boolean }]> {
-  const { _id, ...doc } = toStoredDocument(ctx.info, sanitizeData(ctx.info, data, ctx.sanitize));
-  const filter = idFilter(ctx, _id, 'save');
   const options = { ...ctx.driverOptions, upsert: true };
-  const result = await observed(ctx.observer, 'replaceOne', [filter, doc, options], () =>
-    ctx.collection.replaceOne(filter, doc, options),
-  );
+  let result: UpdateResult;
+  if (Object.keys(data).some(isOperatorKey)) {
+    const { update, id } = buildUpdate(ctx.info, data, ctx.sanitize);
+    const filter = idFilter(ctx, id, 'save');
+    result = await observed(ctx.observer, 'updateOne', [filter, update, options], () =>
+      ctx.collection.updateOne(filter, update, options),
+    );
+  } else {
+    const { _id, ...doc } = toStoredDocument(ctx.info, sanitizeData(ctx.info, data, ctx.sanitize));
+    const filter = idFilter(ctx, _id, 'save');
+    result = await observed(ctx.observer, 'replaceOne', [filter, doc, options], () =>
+      ctx.collection.replaceOne(filter, doc, options),
+    );
+  }
   const { idName } = ctx.info;
   return [
     { ...data, [idName]: toAppId(ctx.info, data[idName]) },
