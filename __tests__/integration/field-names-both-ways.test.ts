@@ -6,9 +6,7 @@
  */
 import type { DataSource } from 'loopback-datasource-juggler';
 import { ObjectId } from 'mongodb';
-import * as ours from '../../src';
-import { CONNECTORS, connectedDataSource } from '../support/connectors';
-import { testDatabaseUrl } from '../support/database';
+import { CONNECTORS, oneDatabaseForBoth, type ConnectorLabel } from '../support/connectors';
 import { defineModel, mongoConnector, type TestModel } from '../support/datasource';
 
 const SHOP = {
@@ -23,23 +21,16 @@ const STORED_FIELDS = ['_id', 'shop_name', 'town', 'shop_code', 'r'];
 
 describe('property field names shared by both connectors', () => {
   const shops = new Map<string, TestModel>();
-  const sources: DataSource[] = [];
-  let ourDs: DataSource;
+  let sources: Map<ConnectorLabel, DataSource>;
 
   beforeAll(async () => {
-    for (const [label, connector] of CONNECTORS) {
-      // both on the same database: what a switch in either direction meets
-      const url = testDatabaseUrl('field_names_both');
-      const ds = await connectedDataSource(connector, 'unused', { url });
-      sources.push(ds);
-      if (connector === ours) ourDs = ds;
-      shops.set(label, defineModel(ds, 'Shop', SHOP));
-    }
-    await ourDs.automigrate('Shop');
+    sources = await oneDatabaseForBoth('field_names_both');
+    for (const [label, ds] of sources) shops.set(label, defineModel(ds, 'Shop', SHOP));
+    await sources.get('ours')!.automigrate('Shop');
   });
-  afterAll(() => Promise.all(sources.map((ds) => ds.disconnect())));
+  afterAll(() => Promise.all([...sources.values()].map((ds) => ds.disconnect())));
 
-  const raw = () => mongoConnector(ourDs).collection('Shop');
+  const raw = () => mongoConnector(sources.get('ours')!).collection('Shop');
 
   describe.each([
     ['ours', 'loopback-connector-mongodb'],

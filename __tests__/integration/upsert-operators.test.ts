@@ -7,9 +7,7 @@
  */
 import type { DataSource } from 'loopback-datasource-juggler';
 import { ObjectId, type Document } from 'mongodb';
-import * as ours from '../../src';
-import { CONNECTORS, connectedDataSource } from '../support/connectors';
-import { testDatabaseUrl } from '../support/database';
+import { CONNECTORS, oneDatabaseForBoth, type ConnectorLabel } from '../support/connectors';
 import { defineModel, mongoConnector, type TestModel } from '../support/datasource';
 
 const PRODUCT = {
@@ -58,26 +56,18 @@ const WRITES: ReadonlyArray<[string, Write]> = [
 
 describe('extended operators in whole-instance writes, on both connectors', () => {
   const products = new Map<string, TestModel>();
-  const sources: DataSource[] = [];
-  let ourDs: DataSource;
+  let sources: Map<ConnectorLabel, DataSource>;
 
   beforeAll(async () => {
-    for (const [label, connector] of CONNECTORS) {
-      const ds = await connectedDataSource(connector, 'unused', {
-        url: testDatabaseUrl('upsert_operators'),
-        allowExtendedOperators: true,
-      });
-      sources.push(ds);
-      if (connector === ours) ourDs = ds;
-      products.set(label, defineModel(ds, 'Product', PRODUCT));
-    }
-    await ourDs.automigrate('Product');
+    sources = await oneDatabaseForBoth('upsert_operators', { allowExtendedOperators: true });
+    for (const [label, ds] of sources) products.set(label, defineModel(ds, 'Product', PRODUCT));
+    await sources.get('ours')!.automigrate('Product');
   });
-  afterAll(() => Promise.all(sources.map((ds) => ds.disconnect())));
+  afterAll(() => Promise.all([...sources.values()].map((ds) => ds.disconnect())));
 
   async function stored(id: unknown): Promise<Document | null> {
     const filter = { _id: new ObjectId(String(id)) };
-    return mongoConnector(ourDs)
+    return mongoConnector(sources.get('ours')!)
       .collection('Product')
       .findOne(filter, { projection: { _id: 0 } });
   }
