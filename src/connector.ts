@@ -228,9 +228,30 @@ export class MongoDB extends Connector {
     return closing;
   }
 
+  /**
+   * The connect initialize starts, while it is under way, and how many pings wait on it. A ping
+   * is an operation waiting for that connect: its callback gets the failure, so initialize does
+   * not hand it to juggler, whose `error` event would stop an app that does not listen.
+   */
+  private firstConnect: { readonly connecting: Promise<Db>; waiting: number } | undefined;
+
+  /** The connect at start-up; `cb` hears whether a ping that waited on it took its failure. */
+  connectAtStart(cb: (err: unknown, takenByPing: boolean) => void): void {
+    const first = { connecting: this.connect(), waiting: 0 };
+    this.firstConnect = first;
+    const settle = (err: unknown) => {
+      if (this.firstConnect === first) this.firstConnect = undefined;
+      process.nextTick(cb, err, err !== null && first.waiting > 0);
+    };
+    first.connecting.then(() => settle(null), settle);
+  }
+
+  /** Reports only through `cb`: an unreachable server is a ConnectionError there. */
   ping(cb: (err?: unknown) => void): void {
-    Promise.resolve()
-      .then(() => this.database().command({ ping: 1 }))
+    const first = this.firstConnect;
+    if (first) first.waiting++;
+    (first?.connecting ?? this.open())
+      .then((db) => db.command({ ping: 1 }))
       .then(
         () => process.nextTick(cb),
         (err) => process.nextTick(cb, err),

@@ -87,9 +87,12 @@ export function initialize(
     return;
   }
   const disconnects = connector.disconnects;
-  connector.connect((err) =>
-    // disconnected while connecting: nothing to report; `false` tells juggler it is not connected
-    connector.disconnects !== disconnects ? callback(undefined, false) : callback(err ?? undefined),
+  connector.connectAtStart((err, takenByPing) =>
+    // disconnected while connecting, or a ping reported the failure: nothing more to report;
+    // `false` tells juggler it is not connected, and its next operation connects again
+    connector.disconnects !== disconnects || takenByPing
+      ? callback(undefined, false)
+      : callback(err ?? undefined),
   );
 }
 

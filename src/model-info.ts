@@ -168,6 +168,7 @@ interface MongoPropertySettings {
   fieldName?: string;
   field?: string;
   columnName?: string;
+  column?: string;
   dataType?: string;
 }
 
@@ -320,7 +321,7 @@ function describeProperty(
   ctx: PropertyContext,
 ): PropertyInfo {
   const mongo = (def.mongodb ?? {}) as MongoPropertySettings;
-  const field = ctx.isId ? '_id' : (mongo.fieldName ?? mongo.field ?? mongo.columnName ?? name);
+  const field = ctx.isId ? '_id' : (storedFieldName(mongo, def) ?? name);
   const { kind, declared, isArray } = storageKind(def, ctx.isId);
   const itemType = isArray ? (def.type as unknown[])[0] : def.type;
   const refusesNonHex = declared === 'objectId';
@@ -466,6 +467,20 @@ function typeName(type: unknown): string | undefined {
   if (typeof type === 'string') return type.toLowerCase();
   if (typeof type === 'function') return type.name.toLowerCase();
   return undefined;
+}
+
+/**
+ * The field a property names for itself, in loopback-connector-mongodb's order of precedence, so
+ * that a switched app reads and writes the same fields: under `mongodb` first, then juggler's
+ * generic `columnName`/`column` beside the type.
+ */
+function storedFieldName(
+  mongo: MongoPropertySettings,
+  def: PropertyDefinition,
+): string | undefined {
+  const { fieldName, field, columnName, column } = mongo;
+  const names: unknown[] = [fieldName, field, columnName, column, def.columnName, def.column];
+  return names.find((name): name is string => typeof name === 'string' && name !== '');
 }
 
 export function firstBoolean(...values: unknown[]): boolean | undefined {

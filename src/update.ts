@@ -48,12 +48,43 @@ export function buildUpdate(
       plain[key] = safe[key];
     }
   }
-  const { _id: id, ...fields } = toStoredDocument(info, plain);
+  const { _id: id, ...stored } = toStoredDocument(info, plain);
+  const fields = withoutTargetedPaths(stored, update);
   // an empty $set (allowed since MongoDB 5.0) keeps a patch of only the id a valid update
   if (Object.keys(fields).length || !Object.keys(update).length) {
     update.$set = { ...fields, ...update.$set };
   }
   return { update, id };
+}
+
+/**
+ * The implicit `$set` of a patch without the fields an operator of the same patch works on. A
+ * whole instance carries every property, also the one its `$addToSet` or `$inc` changes; setting
+ * that field as well is a conflict the server refuses, and the operator is what the caller asked
+ * for. A path conflicts with another when they are equal or one lies inside the other.
+ */
+export function withoutTargetedPaths(
+  fields: Document,
+  operators: Readonly<Record<string, Document>>,
+): Document {
+  const targeted: string[] = [];
+  for (const [operator, operand] of Object.entries(operators)) {
+    for (const [path, value] of Object.entries(operand)) {
+      targeted.push(path);
+      // $rename writes the field it names, too
+      if (operator === '$rename') targeted.push(String(value));
+    }
+  }
+  if (!targeted.length) return fields;
+  const kept: Document = {};
+  for (const [field, value] of Object.entries(fields)) {
+    if (!targeted.some((path) => overlaps(field, path))) kept[field] = value;
+  }
+  return kept;
+}
+
+function overlaps(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
 }
 
 function operatorOperand(info: ModelInfo, operator: string, operand: unknown): Document {

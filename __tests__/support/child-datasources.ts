@@ -8,6 +8,9 @@
  *                 under way; print the handles still active and end by itself
  *   refused       a datasource whose url cannot work, with no `error` listener
  *   caught        the same with juggler's `catchFailure: true`
+ *   ping <which>  ping a datasource of connector <which> (`ours` or `official`) on a local port
+ *                 nothing listens on, with no `error` listener; print what its callback got, the
+ *                 `error` events the datasource emitted, and end by itself
  *   commit <ms>   begin two transactions with a `timeout` of <ms> (one through Model.beginTransaction,
  *   rollback <ms> one through DataSource.beginTransaction, LoopBack 4's path), write in each, commit
  *                 (or roll back) both, disconnect; print what was kept and the handles still active,
@@ -21,6 +24,7 @@
  * JUGGLER names the juggler module to load (6 or 7, as the parent's jest project has it),
  * MONGODB_CHILD_URL the database.
  */
+import net from 'node:net';
 import path from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the juggler the parent chose
@@ -117,8 +121,56 @@ async function failures(cases: FailureCase[]): Promise<void> {
   console.log(JSON.stringify(seen));
 }
 
+/** A local port nothing listens on: one the OS just handed out and took back. */
+function unusedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function ping(which: string): Promise<void> {
+  const chosen =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the connector under test
+    which === 'official' ? require('loopback-connector-mongodb') : connector;
+  const port = await unusedPort();
+  const ds = new DataSource({
+    connector: chosen,
+    url: `mongodb://127.0.0.1:${port}/nowhere`,
+    serverSelectionTimeoutMS: 300,
+  });
+  // seen without listening: a listener would keep an unheard `error` from being thrown
+  const emitted: string[] = [];
+  const emit = ds.emit;
+  ds.emit = function (this: unknown, event: string, ...args: unknown[]) {
+    if (event === 'error') emitted.push(String((args[0] as Error)?.name));
+    return emit.call(this, event, ...args);
+  };
+  const started = Date.now();
+  const answers: Array<{ name: string; message: string; ms: number }> = [];
+  ds.ping((err?: Error) =>
+    answers.push({
+      name: String(err?.name),
+      message: String(err?.message),
+      ms: Date.now() - started,
+    }),
+  );
+  // long enough for a late second answer or a late `error`
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  await ds.disconnect();
+  console.log(JSON.stringify({ answers, emitted }));
+}
+
 if (mode === 'failures') {
   failures(JSON.parse(process.env.MONGODB_CHILD_CASES ?? '[]')).catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+} else if (mode === 'ping') {
+  ping(arg).catch((error) => {
     console.error(error);
     process.exitCode = 1;
   });

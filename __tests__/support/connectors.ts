@@ -35,3 +35,21 @@ export async function connectedDataSource<D extends DataSource = DataSource>(
   }
   return ds;
 }
+
+export type ConnectorLabel = (typeof CONNECTORS)[number][0];
+
+/**
+ * A connected datasource per connector, both on ONE database `name`: what an app meets when it
+ * switches in either direction.
+ */
+export async function oneDatabaseForBoth(
+  name: string,
+  settings: Record<string, unknown> = {},
+): Promise<Map<ConnectorLabel, DataSource>> {
+  const url = testDatabaseUrl(name);
+  const sources = new Map<ConnectorLabel, DataSource>();
+  for (const [label, connector] of CONNECTORS) {
+    sources.set(label, await connectedDataSource(connector, name, { url, ...settings }));
+  }
+  return sources;
+}

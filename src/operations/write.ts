@@ -1,9 +1,10 @@
+import type { UpdateResult } from 'mongodb';
 import { NotFoundError } from '../errors';
 import { replacementKeepingId, retryingIdRace, selectsIdForms } from '../ids';
 import { restoreBoxedOperands } from '../query/boxed-operands';
 import { buildFilter } from '../query/where';
 import { observed } from '../observers';
-import { sanitizeData } from '../sanitize';
+import { isOperatorKey, sanitizeData } from '../sanitize';
 import { buildUpdate } from '../update';
 import { toAppId, toStoredDocument } from '../values';
 import { idFilter } from './by-id';
@@ -13,15 +14,53 @@ export interface CountResult {
   count: number;
 }
 
-/** Write a whole instance under its id, inserting it if it is gone. */
+/**
+ * Write a whole instance under its id, inserting it if it is gone. An instance that carries
+ * `$`-operators (`p.$push = {...}`, with allowExtendedOperators) is a patch instead: a replacement
+ * document cannot hold operators.
+ */
 export async function save(
   ctx: OperationContext,
   data: AppData,
 ): Promise<[AppData, { isNewInstance: boolean }]> {
+  const options = { ...ctx.driverOptions, upsert: true };
+  const result = Object.keys(data).some(isOperatorKey)
+    ? await patchSaved(ctx, data, options)
+    : await replaceSaved(ctx, data, options);
+  const { idName } = ctx.info;
+  return [
+    { ...data, [idName]: toAppId(ctx.info, data[idName]) },
+    { isNewInstance: result.upsertedCount > 0 },
+  ];
+}
+
+type UpsertOptions = OperationContext['driverOptions'] & { upsert: boolean };
+
+/** save of an instance carrying operators: one upserting patch, giving an insert the id. */
+function patchSaved(
+  ctx: OperationContext,
+  data: AppData,
+  options: UpsertOptions,
+): Promise<UpdateResult> {
+  const { update, id } = buildUpdate(ctx.info, data, ctx.sanitize);
+  const filter = idFilter(ctx, id, 'save');
+  if (selectsIdForms(filter)) update.$setOnInsert = { ...update.$setOnInsert, _id: id };
+  return retryingIdRace(filter, () =>
+    observed(ctx.observer, 'updateOne', [filter, update, options], () =>
+      ctx.collection.updateOne(filter, update, options),
+    ),
+  );
+}
+
+/** save of a plain instance: one upserting replacement that keeps a matched `_id`'s form. */
+function replaceSaved(
+  ctx: OperationContext,
+  data: AppData,
+  options: UpsertOptions,
+): Promise<UpdateResult> {
   const { _id, ...doc } = toStoredDocument(ctx.info, sanitizeData(ctx.info, data, ctx.sanitize));
   const filter = idFilter(ctx, _id, 'save');
-  const options = { ...ctx.driverOptions, upsert: true };
-  const result = await retryingIdRace(filter, () => {
+  return retryingIdRace(filter, () => {
     if (!selectsIdForms(filter)) {
       return observed(ctx.observer, 'replaceOne', [filter, doc, options], () =>
         ctx.collection.replaceOne(filter, doc, options),
@@ -32,11 +71,6 @@ export async function save(
       ctx.collection.updateOne(filter, replacement, options),
     );
   });
-  const { idName } = ctx.info;
-  return [
-    { ...data, [idName]: toAppId(ctx.info, data[idName]) },
-    { isNewInstance: result.upsertedCount > 0 },
-  ];
 }
 
 /** Patch every instance the where clause matches; the count is of matched instances. */
