@@ -11,6 +11,7 @@ import {
 } from 'mongodb';
 import * as changeStreams from './change-streams';
 import * as discovery from './discovery';
+import { forRelatedQueries, pickDriverOptions } from './driver-options';
 import { ConnectionError, fromDriverError } from './errors';
 import * as migrate from './migrate';
 import { buildModelInfo, keyStoresObjectIds, ObjectIdType, type ModelInfo } from './model-info';
@@ -286,6 +287,7 @@ export class MongoDB extends Connector {
         ...(session ? { session } : {}),
         ...(collation ? { collation } : {}),
       },
+      perCall: pickDriverOptions(model, options),
     };
   }
 
@@ -335,7 +337,9 @@ export class MongoDB extends Connector {
   all(model: string, filter: JugglerFilter, options: CallOptions, cb: Callback): void {
     this.run(model, options, cb, async (ctx) => {
       const found = await read.find(ctx, filter);
-      return filter?.include ? this.include(model, found, filter.include, options) : found;
+      return filter?.include
+        ? this.include(model, found, filter.include, forRelatedQueries(options))
+        : found;
     });
   }
 

@@ -5,6 +5,7 @@ import type { MongoDBSettings } from './settings';
 
 export { MongoDB, type CallOptions, type Callback } from './connector';
 export * from './errors';
+export { type DriverCommand, type MongoDriverCallOptions } from './driver-options';
 export { ObjectIdType, type ModelInfo, type PropertyInfo, type StoredAs } from './model-info';
 export {
   connectionUrl,

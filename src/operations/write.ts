@@ -1,6 +1,7 @@
 import { NotFoundError } from '../errors';
 import { restoreBoxedOperands } from '../query/boxed-operands';
 import { buildFilter } from '../query/where';
+import { driverOptionsFor } from '../driver-options';
 import { observed } from '../observers';
 import { sanitizeData } from '../sanitize';
 import { buildUpdate } from '../update';
@@ -19,7 +20,11 @@ export async function save(
 ): Promise<[AppData, { isNewInstance: boolean }]> {
   const { _id, ...doc } = toStoredDocument(ctx.info, sanitizeData(ctx.info, data, ctx.sanitize));
   const filter = idFilter(ctx, _id, 'save');
-  const options = { ...ctx.driverOptions, upsert: true };
+  const options = {
+    ...ctx.driverOptions,
+    ...driverOptionsFor('update', ctx.perCall),
+    upsert: true,
+  };
   const result = await observed(ctx.observer, 'replaceOne', [filter, doc, options], () =>
     ctx.collection.replaceOne(filter, doc, options),
   );
@@ -39,7 +44,7 @@ export async function updateAll(
   restoreBoxedOperands(ctx.info, where);
   const query = buildFilter(ctx.info, where, ctx.sanitize);
   const { update } = buildUpdate(ctx.info, data, ctx.sanitize);
-  const options = ctx.driverOptions;
+  const options = { ...ctx.driverOptions, ...driverOptionsFor('update', ctx.perCall) };
   const result = await observed(ctx.observer, 'updateMany', [query, update, options], () =>
     ctx.collection.updateMany(query, update, options),
   );
@@ -54,7 +59,7 @@ export async function updateAttributes(
 ): Promise<void> {
   const filter = idFilter(ctx, id, 'updateAttributes');
   const { update } = buildUpdate(ctx.info, data, ctx.sanitize);
-  const options = ctx.driverOptions;
+  const options = { ...ctx.driverOptions, ...driverOptionsFor('update', ctx.perCall) };
   const result = await observed(ctx.observer, 'updateOne', [filter, update, options], () =>
     ctx.collection.updateOne(filter, update, options),
   );
@@ -71,7 +76,7 @@ export async function replaceById(
   // the id comes from the call, not from data; MongoDB ids are immutable anyway
   const doc = toStoredDocument(ctx.info, sanitizeData(ctx.info, data, ctx.sanitize));
   delete doc._id;
-  const options = ctx.driverOptions;
+  const options = { ...ctx.driverOptions, ...driverOptionsFor('update', ctx.perCall) };
   const result = await observed(ctx.observer, 'replaceOne', [filter, doc, options], () =>
     ctx.collection.replaceOne(filter, doc, options),
   );
@@ -81,7 +86,7 @@ export async function replaceById(
 
 export async function destroy(ctx: OperationContext, id: unknown): Promise<CountResult> {
   const filter = idFilter(ctx, id, 'destroy');
-  const options = ctx.driverOptions;
+  const options = { ...ctx.driverOptions, ...driverOptionsFor('delete', ctx.perCall) };
   const result = await observed(ctx.observer, 'deleteOne', [filter, options], () =>
     ctx.collection.deleteOne(filter, options),
   );
@@ -91,7 +96,7 @@ export async function destroy(ctx: OperationContext, id: unknown): Promise<Count
 export async function destroyAll(ctx: OperationContext, where: unknown): Promise<CountResult> {
   restoreBoxedOperands(ctx.info, where);
   const query = buildFilter(ctx.info, where, ctx.sanitize);
-  const options = ctx.driverOptions;
+  const options = { ...ctx.driverOptions, ...driverOptionsFor('delete', ctx.perCall) };
   const result = await observed(ctx.observer, 'deleteMany', [query, options], () =>
     ctx.collection.deleteMany(query, options),
   );
