@@ -16,7 +16,9 @@ import { ConnectionError, fromDriverError } from './errors';
 import * as migrate from './migrate';
 import { buildModelInfo, keyStoresObjectIds, ObjectIdType, type ModelInfo } from './model-info';
 import type { AppData, JugglerFilter, OperationContext } from './operations/context';
+import * as aggregation from './operations/aggregate';
 import * as create from './operations/create';
+import * as distinct from './operations/distinct';
 import * as read from './operations/read';
 import * as upsert from './operations/upsert';
 import * as write from './operations/write';
@@ -365,6 +367,32 @@ export class MongoDB extends Connector {
     options?: CallOptions,
   ): AsyncGenerator<AppData> {
     return read.iterate(this.context(model, options), filter);
+  }
+
+  /** The distinct values of a property among the instances `where` matches, in the app's form. */
+  distinct(
+    model: string,
+    property: string,
+    where?: unknown,
+    options?: CallOptions,
+  ): Promise<unknown[]> {
+    return this.promised(model, options, (ctx) => distinct.distinct(ctx, property, where));
+  }
+
+  /** An aggregation whose leading `$match` stages take juggler wheres (see ./operations/aggregate). */
+  aggregate(model: string, pipeline: Document[], options?: CallOptions): Promise<AppData[]> {
+    return this.promised(model, options, (ctx) => aggregation.aggregate(ctx, pipeline));
+  }
+
+  /** run() for callers that want a promise: the same context, errors and hooks. */
+  private promised<T>(
+    model: string,
+    options: CallOptions | undefined,
+    operation: (ctx: OperationContext) => Promise<T>,
+  ): Promise<T> {
+    return new Promise((resolve, reject) =>
+      this.run(model, options, (err, result) => (err ? reject(err) : resolve(result)), operation),
+    );
   }
 
   /** Connector-level lookup by id (juggler's own findById goes through `all`). */
