@@ -34,8 +34,12 @@ export type MongoWatchOptions = Omit<WatchOptions, 'where'>;
  */
 export type PipelineStage<T extends object> = { $match: Where<T> } | Document;
 
-/** An array property's items, since the server answers `distinct` with them one by one. */
-export type DistinctValue<V> = V extends readonly (infer I)[] ? I : V;
+/**
+ * The values `distinct` gives for a property of type V: an array property's items, since the
+ * server answers with them one by one; never undefined, since a missing field has no value.
+ */
+export type DistinctValue<V> =
+  NonNullable<V> extends readonly (infer I)[] ? I : Exclude<V, undefined>;
 
 /** A repository used with a datasource of another connector. */
 export class NotMongoDataSourceError extends MongoConnectorError {
