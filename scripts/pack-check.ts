@@ -10,7 +10,8 @@
  * With `--git`, it also installs the package the way `npm install <git url>` does
  * (`git+file://` of this clone at HEAD) and checks that npm built dist/ for it.
  *
- * Slow (two dependency installs: a few minutes), so it is not part of `npm test`.
+ * Slow (dependency installs: about 8 minutes on the development machine), so it is not part of
+ * `npm test`.
  */
 import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
 import * as fs from 'node:fs';
