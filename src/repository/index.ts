@@ -16,10 +16,10 @@ import { MongoDB } from '../connector';
 import type { MongoDriverCallOptions } from '../driver-options';
 import { MongoConnectorError } from '../errors';
 import { modelShapedStages } from '../operations/aggregate';
-import { EntityChangeStream } from './change-stream';
+import { entityChange, type EntityChangeStream } from './change-stream';
 import { coercedWhere, loadedInstance, preparedQuery, preparedWhere } from './juggler-steps';
 
-export { EntityChangeStream, type EntityChange } from './change-stream';
+export { type EntityChange, type EntityChangeStream } from './change-stream';
 
 /** A repository call's options: LoopBack's (`transaction`...) and the driver options we pass on. */
 export type MongoCallOptions = Options & MongoDriverCallOptions;
@@ -143,8 +143,8 @@ export class MongoCrudRepository<
     const model = this.modelClass;
     const scoped = await preparedWhere(model, where, options);
     const stream = await this.mongo.watch(model.modelName, { ...options, where: scoped });
-    return new EntityChangeStream<T, ID>(stream, (data) =>
-      this.toEntity(new model(data, { applySetters: false, persisted: true } as never)),
-    );
+    const toEntity = (data: Record<string, unknown>) =>
+      this.toEntity<T>(new model(data, { applySetters: false, persisted: true } as never));
+    return stream.mapChanges((change) => entityChange<T, ID>(change, toEntity));
   }
 }
