@@ -180,11 +180,13 @@ describe('per-call driver options through the repository', () => {
     expect(commands[2].allowDiskUse).toBe(true);
   });
 
-  it('stop a query at maxTimeMS with a QueryTimeoutError (504 over HTTP)', async () => {
+  it('stop a query at maxTimeMS with a QueryTimeoutError (status 504)', async () => {
     const slow = { where: { $where: 'sleep(300) || true' } } as never;
-    await expect(
-      orders.find(slow, { maxTimeMS: 50, disableSanitization: true }),
-    ).rejects.toBeInstanceOf(QueryTimeoutError);
+    const error = await orders
+      .find(slow, { maxTimeMS: 50, disableSanitization: true })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueryTimeoutError);
+    expect(error).toMatchObject({ statusCode: 504, model: 'Order' });
   });
 });
 
