@@ -14,7 +14,7 @@ import type { Document } from 'mongodb';
 import type { WatchOptions } from '../change-streams';
 import { MongoDB } from '../connector';
 import type { MongoDriverCallOptions } from '../driver-options';
-import { MongoConnectorError } from '../errors';
+import { InvalidQueryError, MongoConnectorError } from '../errors';
 import { modelShapedStages } from '../operations/aggregate';
 import { entityChange, type EntityChangeStream } from './change-stream';
 import { coercedWhere, loadedInstance, preparedQuery, preparedWhere } from './juggler-steps';
@@ -79,10 +79,7 @@ export class MongoCrudRepository<
   async *iterate(filter?: Filter<T>, options: MongoCallOptions = {}): AsyncGenerator<T> {
     const model = this.modelClass;
     if (filter?.include) {
-      throw new MongoConnectorError(`${model.modelName}: iterate does not include relations`, {
-        code: 'INVALID_QUERY',
-        model: model.modelName,
-      });
+      throw new InvalidQueryError(model.modelName, 'iterate does not include relations');
     }
     const query = await preparedQuery(model, filter, options);
     for await (const data of this.mongo.iterate(model.modelName, query, options)) {
