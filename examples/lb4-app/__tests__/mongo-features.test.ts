@@ -3,11 +3,15 @@
  * OrderRepository and over HTTP: watch (a server-sent-events feed), iterate (an NDJSON export),
  * distinct, aggregate, and per-call driver options. Watch needs the run's replica set.
  */
-import type { juggler } from '@loopback/repository';
+import { juggler } from '@loopback/repository';
 import { ObjectId, type CommandStartedEvent, type Document, type MongoClient } from 'mongodb';
 import { testDatabaseUrl } from '../../../__tests__/support/database';
 import { InvalidQueryError, OperatorNotAllowedError, QueryTimeoutError } from '../../../src';
-import type { EntityChange } from '../../../src/repository';
+import {
+  MongoCrudRepository,
+  NotMongoDataSourceError,
+  type EntityChange,
+} from '../../../src/repository';
 import { ShopApplication } from '../src';
 import { Order } from '../src/models';
 import { CustomerRepository, OrderRepository } from '../src/repositories';
@@ -270,5 +274,16 @@ describe('over HTTP', () => {
     } finally {
       abort.abort();
     }
+  });
+});
+
+describe('on a datasource of another connector', () => {
+  it('says which connector it needs', async () => {
+    const memory = new juggler.DataSource({ name: 'memory', connector: 'memory' });
+    const onMemory = new MongoCrudRepository<Order, string>(Order, memory);
+    await expect(onMemory.distinct('total')).rejects.toThrow(NotMongoDataSourceError);
+    await expect(onMemory.distinct('total')).rejects.toThrow(
+      'Order: MongoCrudRepository needs a datasource on loopback-connector-mongo, and this one is on memory',
+    );
   });
 });
