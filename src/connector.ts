@@ -13,6 +13,7 @@ import {
 import * as changeStreams from './change-streams';
 import { maskError, secretsOf } from './credentials';
 import * as discovery from './discovery';
+import { forRelatedQueries, pickDriverOptions } from './driver-options';
 import { ConnectionError, fromDriverError } from './errors';
 import { connectorSummary, type ConnectorSummary } from './inspection';
 import * as migrate from './migrate';
@@ -25,7 +26,9 @@ import {
   type ModelInfo,
 } from './model-info';
 import type { AppData, JugglerFilter, OperationContext } from './operations/context';
+import * as aggregation from './operations/aggregate';
 import * as create from './operations/create';
+import * as distinct from './operations/distinct';
 import * as read from './operations/read';
 import * as upsert from './operations/upsert';
 import * as write from './operations/write';
@@ -416,6 +419,7 @@ export class MongoDB extends Connector {
         ...(session ? { session } : {}),
         ...(collation ? { collation } : {}),
       },
+      perCall: pickDriverOptions(model, options),
     };
   }
 
@@ -465,7 +469,9 @@ export class MongoDB extends Connector {
   all(model: string, filter: JugglerFilter, options: CallOptions, cb: Callback): void {
     this.run(model, options, cb, async (ctx) => {
       const found = await read.find(ctx, filter);
-      return filter?.include ? this.include(model, found, filter.include, options) : found;
+      return filter?.include
+        ? this.include(model, found, filter.include, forRelatedQueries(options))
+        : found;
     });
   }
 
@@ -491,6 +497,32 @@ export class MongoDB extends Connector {
     options?: CallOptions,
   ): AsyncGenerator<AppData> {
     return read.iterate(this.context(model, options), filter);
+  }
+
+  /** The distinct values of a property among the instances `where` matches, in the app's form. */
+  distinct(
+    model: string,
+    property: string,
+    where?: unknown,
+    options?: CallOptions,
+  ): Promise<unknown[]> {
+    return this.promised(model, options, (ctx) => distinct.distinct(ctx, property, where));
+  }
+
+  /** An aggregation whose leading `$match` stages take juggler wheres (see ./operations/aggregate). */
+  aggregate(model: string, pipeline: Document[], options?: CallOptions): Promise<AppData[]> {
+    return this.promised(model, options, (ctx) => aggregation.aggregate(ctx, pipeline));
+  }
+
+  /** run() for callers that want a promise: the same context, errors and hooks. */
+  private promised<T>(
+    model: string,
+    options: CallOptions | undefined,
+    operation: (ctx: OperationContext) => Promise<T>,
+  ): Promise<T> {
+    return new Promise((resolve, reject) =>
+      this.run(model, options, (err, result) => (err ? reject(err) : resolve(result)), operation),
+    );
   }
 
   /** Connector-level lookup by id (juggler's own findById goes through `all`). */

@@ -141,6 +141,9 @@ interface DriverErrorShape {
 
 const DUPLICATE_KEY_CODES = new Set([11000, 11001]);
 
+/** The server's MaxTimeMSExpired: an operation ran past the maxTimeMS it was given. */
+const MAX_TIME_MS_EXPIRED = 50;
+
 /** BSONObjectTooLarge, and "document after update is larger than" (update, upsert, replace). */
 const TOO_LARGE_CODES = new Set([10334, 17419, 17420]);
 
@@ -166,7 +169,8 @@ function isTooLarge(shape: DriverErrorShape | null): boolean {
 
 /**
  * The error the app should see for a driver error: duplicate keys become DuplicateKeyError (with
- * the index named), the 16 MB limit DocumentTooLargeError (the original as `cause`); everything
+ * the index named), the 16 MB limit DocumentTooLargeError, an exceeded maxTimeMS QueryTimeoutError
+ * (the original as `cause`, where transaction retry logic finds its labels); everything
  * else passes through untouched, labels included, so transaction retry logic can still read them.
  */
 export function fromDriverError(model: string, error: unknown): unknown {
@@ -176,6 +180,8 @@ export function fromDriverError(model: string, error: unknown): unknown {
     wrapped.cause = error;
     return wrapped;
   }
+  if (shape && Number(shape.code) === MAX_TIME_MS_EXPIRED)
+    return new QueryTimeoutError(model, error);
   if (!shape || !DUPLICATE_KEY_CODES.has(Number(shape.code))) return error;
   const text = String(shape.errmsg ?? shape.message ?? '');
   const index = /index: (\S+)/.exec(text)?.[1];
@@ -290,5 +296,28 @@ export class TlsError extends MongoConnectorError {
     super(message, { code: 'TLS_FAILED', statusCode: 500 });
     this.setting = details.setting;
     if (details.cause !== undefined) this.cause = details.cause;
+  }
+}
+
+/** A per-call driver option (`maxTimeMS`, `hint`...) whose value cannot work. */
+export class InvalidOptionError extends MongoConnectorError {
+  constructor(model: string, option: string, value: unknown, expected: string) {
+    super(`${model}: option ${option} = ${describe(value)} cannot work: expected ${expected}`, {
+      code: 'INVALID_OPTION',
+      model,
+    });
+  }
+}
+
+/** The server stopped an operation at the call's `maxTimeMS` (MaxTimeMSExpired, code 50). */
+export class QueryTimeoutError extends MongoConnectorError {
+  constructor(model: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`${model}: the operation exceeded its time limit (maxTimeMS): ${reason}`, {
+      code: 'QUERY_TIMEOUT',
+      statusCode: 504,
+      model,
+    });
+    this.cause = cause;
   }
 }

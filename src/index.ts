@@ -6,6 +6,7 @@ import type { MongoDBSettings } from './settings';
 export { MongoDB, type CallOptions, type Callback, type MigrateOptions } from './connector';
 export { databaseNameProblem, TenantDatabaseError, type TenantDatabasesSetting } from './tenants';
 export * from './errors';
+export { type DriverCommand, type MongoDriverCallOptions } from './driver-options';
 export { ObjectIdType, type ModelInfo, type PropertyInfo, type StoredAs } from './model-info';
 export {
   connectionUrl,

@@ -1,3 +1,4 @@
+import { DataSource } from 'loopback-datasource-juggler';
 import { Binary, BSONRegExp, Decimal128, ObjectId } from 'mongodb';
 import {
   inferSchema,
@@ -133,11 +134,12 @@ describe('inferSchema', () => {
       photo: { type: 'buffer', required: true },
       // no 2dsphere index exists; migrations must not add one
       location: { type: 'geopoint', required: true, index: false },
-      tags: { type: 'array', itemType: 'string', required: true },
+      // one document holds [], which juggler's presence check calls blank
+      tags: { type: 'array', itemType: 'string', required: false },
       friendIds: {
         type: 'array',
         itemType: 'string',
-        required: true,
+        required: false,
         mongodb: { dataType: 'ObjectId' },
       },
       address: {
@@ -151,6 +153,28 @@ describe('inferSchema', () => {
       note: { type: 'string', required: false },
       code: { type: 'any', required: true, mongodb: { kinds: ['number', 'string'] } },
     });
+  });
+
+  it("marks required only what no sampled document holds blank in juggler's eyes ('', [], NaN)", () => {
+    const docs = [
+      { _id: oid(), tags: ['a'], name: 'x', n: 1, code: 'k' },
+      { _id: oid(), tags: [], name: '', n: NaN, code: 'j' },
+    ];
+    const { properties } = inferSchema('posts', docs);
+    expect([properties.tags, properties.name, properties.n, properties.code]).toEqual([
+      { type: 'array', itemType: 'string', required: false },
+      { type: 'string', required: false },
+      { type: 'number', required: false },
+      { type: 'string', required: true },
+    ]);
+    // the model juggler builds from it accepts every sampled document back, as a PUT sends it
+    const ds = new DataSource('memory');
+    const Post = ds.createModel('Post', properties as never, { strict: false });
+    const valid = (doc: object) => (new Post(doc) as unknown as { isValid(): boolean }).isValid();
+    for (const doc of docs) expect(valid({ ...doc, _id: undefined })).toBe(true);
+    // and the rule is juggler's: a required array refuses []
+    const Strict = ds.createModel('Strict', { tags: { type: [String], required: true } });
+    expect((new Strict({ tags: [] }) as unknown as { isValid(): boolean }).isValid()).toBe(false);
   });
 
   it('keeps a non-ObjectId _id as given, and names it _id when a field is called id', () => {

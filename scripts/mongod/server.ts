@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
-import { MongoMemoryReplSet, MongoMemoryServer } from 'mongodb-memory-server-core';
+import { MongoBinary, MongoMemoryReplSet, MongoMemoryServer } from 'mongodb-memory-server-core';
 import { OFFLINE_MONGOD_VERSION, cachedOfflineMongod, provisionOfflineMongod } from './provision';
 
 export interface RunningServer {
@@ -59,7 +59,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const offline = cachedOfflineMongod();
   if (!offline) {
     try {
-      return await startMemoryServer(options, {}, 'mongodb-memory-server download');
+      // the binary first: a failed download inside MongoMemoryServer.create would also print
+      // its whole stack trace (console.warn) before we could say, in one line, what happens next
+      const downloaded = await downloadMongod();
+      return await startMemoryServer(
+        options,
+        { systemBinary: downloaded },
+        'mongodb-memory-server download',
+      );
     } catch (error) {
       log(`mongodb-memory-server could not download mongod (${firstLine(error)}); going offline`);
     }
@@ -78,15 +85,18 @@ export function serverLine(server: RunningServer): string {
   return `mongod: MongoDB ${server.version}, ${kind}, from ${server.source} at ${server.url}`;
 }
 
+/** mongodb-memory-server's own download (or its cache) of the official mongod. */
+function downloadMongod(): Promise<string> {
+  // offline, three retries only delay the fallback
+  process.env.MONGOMS_MAX_RETRIES ??= '0';
+  return MongoBinary.getPath();
+}
+
 async function startMemoryServer(
   options: StartOptions,
   binary: { systemBinary?: string; version?: string },
   source: string,
 ): Promise<RunningServer> {
-  if (!binary.systemBinary && process.env.MONGOMS_MAX_RETRIES === undefined) {
-    // offline, three retries only delay the fallback
-    process.env.MONGOMS_MAX_RETRIES = '0';
-  }
   const instance = { ip: '127.0.0.1', launchTimeout: LAUNCH_TIMEOUT_MS };
   if (options.replicaSet) {
     const set = await MongoMemoryReplSet.create({

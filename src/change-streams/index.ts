@@ -112,13 +112,15 @@ const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 /**
  * The changes to one model, in order: an async iterator (`for await (const change of stream)`;
  * leaving the loop closes the server cursor) or, once a `change` listener is added, an event
- * emitter (`change`, `error`, `close`). Use one form or the other.
+ * emitter (`change`, `error`, `close`). Use one form or the other. `C` is what each change is
+ * handed out as: a ModelChange, or what `mapChanges` makes of it.
  */
-export class ModelChangeStream
+export class ModelChangeStream<C = ModelChange>
   extends EventEmitter
-  implements AsyncIterableIterator<ModelChange, undefined>
+  implements AsyncIterableIterator<C, undefined>
 {
   private emitting = false;
+  private shape: (change: ModelChange) => unknown = (change) => change;
 
   constructor(
     private readonly info: ModelInfo,
@@ -147,7 +149,17 @@ export class ModelChangeStream
     return this;
   }
 
-  async next(): Promise<IteratorResult<ModelChange, undefined>> {
+  /**
+   * This stream, handing each change out as `map` makes it (the typed repository's entities);
+   * call it before reading.
+   */
+  mapChanges<D>(map: (change: C) => D): ModelChangeStream<D> {
+    const previous = this.shape;
+    this.shape = (change) => map(previous(change) as C);
+    return this as unknown as ModelChangeStream<D>;
+  }
+
+  async next(): Promise<IteratorResult<C, undefined>> {
     if (this.emitting) {
       throw new Error(`${this.info.model} change stream: it emits events; do not also iterate it`);
     }
@@ -164,10 +176,11 @@ export class ModelChangeStream
     if (!this.stream.closed) await this.stream.close();
   }
 
-  private async read(): Promise<IteratorResult<ModelChange, undefined>> {
+  private async read(): Promise<IteratorResult<C, undefined>> {
     if (this.stream.closed) return DONE;
     try {
-      return { done: false, value: toModelChange(this.info, await this.stream.next()) };
+      const change = toModelChange(this.info, await this.stream.next());
+      return { done: false, value: this.shape(change) as C };
     } catch (error) {
       // close() while a read waits ends the iteration, as a break would
       if (this.stream.closed) return DONE;

@@ -161,6 +161,8 @@ function isLatLng(value: object): boolean {
 /** What the sample says about one field: how often it held a value, and of which kinds. */
 interface FieldStats {
   present: number;
+  /** Values juggler's presence check calls blank although they are there: '', [], NaN. */
+  blank: number;
   kinds: Set<ValueKind>;
   items: FieldStats | undefined;
   /** The fields of object values (and of objects inside arrays). */
@@ -168,13 +170,14 @@ interface FieldStats {
 }
 
 function newStats(): FieldStats {
-  return { present: 0, kinds: new Set(), items: undefined, fields: undefined };
+  return { present: 0, blank: 0, kinds: new Set(), items: undefined, fields: undefined };
 }
 
 function observe(stats: FieldStats, value: unknown): void {
   const kind = kindOf(value);
   if (kind === 'null') return;
   stats.present++;
+  if (isBlank(value)) stats.blank++;
   stats.kinds.add(kind);
   if (kind === 'array') {
     stats.items ??= newStats();
@@ -193,9 +196,21 @@ function observeDocument(fields: Map<string, FieldStats>, doc: Document): void {
   }
 }
 
+/**
+ * Juggler's presence check (`required`) refuses '', [] and NaN as it refuses null: a model whose
+ * `tags` is required could not save a document read back with `tags: []`.
+ */
+function isBlank(value: unknown): boolean {
+  return (
+    value === '' ||
+    (Array.isArray(value) && value.length === 0) ||
+    (typeof value === 'number' && Number.isNaN(value))
+  );
+}
+
 /** The LoopBack type for what a field held; `kinds` is set when they were several. */
 function typeFor(stats: FieldStats, count: number): DiscoveredProperty {
-  const required = stats.present === count && count > 0;
+  const required = stats.present === count && count > 0 && stats.blank === 0;
   const kinds = [...stats.kinds];
   if (kinds.length !== 1) {
     return kinds.length === 0
@@ -294,7 +309,8 @@ export interface InferOptions {
  * The model definition for a collection, from a sample of its documents and its indexes:
  * - each field's type from the kinds of value it held (null counts as absent); several kinds make
  *   it `any`, with the kinds in `mongodb.kinds`;
- * - `required` when every sampled document had it, not null;
+ * - `required` when every sampled document had it with a value juggler does not call blank (not
+ *   null, '', [] or NaN), so every sampled document passes the model's validation;
  * - `_id` as the id (`id`, or `_id` when a field is already called `id`), generated when it holds
  *   ObjectIds;
  * - field names that are not valid property names renamed, with `mongodb.fieldName`;

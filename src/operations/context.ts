@@ -1,3 +1,4 @@
+import type { MongoDriverCallOptions } from '../driver-options';
 import type { ClientSession, CollationOptions, Collection, Document } from 'mongodb';
 import type { ModelInfo } from '../model-info';
 import type { ExecuteObserver } from '../observers';
@@ -10,6 +11,8 @@ export interface OperationContext {
   readonly sanitize: SanitizeOptions;
   /** Options every driver call of this operation carries: the transaction's session, collation. */
   readonly driverOptions: DriverCallOptions;
+  /** The call's own driver options (maxTimeMS, hint...), checked; see driverOptionsFor. */
+  readonly perCall: Readonly<MongoDriverCallOptions>;
   /** The connector hooks around each driver call; undefined when none is registered. */
   readonly observer: ExecuteObserver | undefined;
 }

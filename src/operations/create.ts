@@ -1,4 +1,5 @@
 import type { ClientSession, Document } from 'mongodb';
+import { driverOptionsFor } from '../driver-options';
 import { newStoredId } from '../ids';
 import { observed } from '../observers';
 import { sanitizeData } from '../sanitize';
@@ -7,7 +8,8 @@ import type { AppData, OperationContext } from './context';
 
 /** Insert commands take a session but no collation: the server refuses the field. */
 function insertOptions(ctx: OperationContext): { session?: ClientSession } {
-  return ctx.driverOptions.session ? { session: ctx.driverOptions.session } : {};
+  const perCall = driverOptionsFor('insert', ctx.perCall);
+  return ctx.driverOptions.session ? { session: ctx.driverOptions.session, ...perCall } : perCall;
 }
 
 /** The document to insert for app data; without an id, the driver generates an ObjectId. */

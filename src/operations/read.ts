@@ -5,6 +5,7 @@ import { countableFilter } from '../query/geo-count';
 import { restoreBoxedOperands } from '../query/boxed-operands';
 import { assertRelevanceSearched } from '../query/text-search';
 import { buildFilter, sortsByDistance } from '../query/where';
+import { driverOptionsFor } from '../driver-options';
 import { observed } from '../observers';
 import { isPlainObject } from '../sanitize';
 import { fromStoredDocument } from '../values';
@@ -29,7 +30,7 @@ export function findArguments(
 ): { query: Document; options: FindOptions } {
   const { info } = ctx;
   const query = buildFilter(info, filter.where, ctx.sanitize);
-  const options: FindOptions = { ...ctx.driverOptions };
+  const options: FindOptions = { ...ctx.driverOptions, ...driverOptionsFor('find', ctx.perCall) };
   const projection = buildProjection(info, filter.fields);
   if (projection) options.projection = projection;
   // a $nearSphere filter returns nearest first; any sort would undo that
@@ -79,7 +80,7 @@ export async function count(ctx: OperationContext, where: unknown): Promise<numb
   restoreBoxedOperands(ctx.info, where);
   // countDocuments refuses $nearSphere; the same set without its order counts instead
   const query = countableFilter(buildFilter(ctx.info, where, ctx.sanitize));
-  const options = ctx.driverOptions;
+  const options = { ...ctx.driverOptions, ...driverOptionsFor('count', ctx.perCall) };
   return observed(ctx.observer, 'countDocuments', [query, options], () =>
     ctx.collection.countDocuments(query, options),
   );
@@ -88,7 +89,7 @@ export async function count(ctx: OperationContext, where: unknown): Promise<numb
 /** One instance by id, or null. */
 export async function findById(ctx: OperationContext, id: unknown): Promise<AppData | null> {
   const filter = idFilter(ctx, id, 'find');
-  const options = ctx.driverOptions;
+  const options = { ...ctx.driverOptions, ...driverOptionsFor('find', ctx.perCall) };
   const doc = await observed(ctx.observer, 'findOne', [filter, options], () =>
     ctx.collection.findOne(filter, options),
   );
@@ -98,7 +99,7 @@ export async function findById(ctx: OperationContext, id: unknown): Promise<AppD
 /** Whether an instance with this id exists, without fetching it. */
 export async function exists(ctx: OperationContext, id: unknown): Promise<boolean> {
   const filter = idFilter(ctx, id, 'exists');
-  const options = { ...ctx.driverOptions, limit: 1 };
+  const options = { ...ctx.driverOptions, ...driverOptionsFor('count', ctx.perCall), limit: 1 };
   const found = await observed(ctx.observer, 'countDocuments', [filter, options], () =>
     ctx.collection.countDocuments(filter, options),
   );

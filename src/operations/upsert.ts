@@ -11,6 +11,7 @@ import type { Document, FindOneAndUpdateOptions, ModifyResult } from 'mongodb';
 import { idToInsert, replacementKeepingId, retryingIdRace, selectsIdForms } from '../ids';
 import { buildSort } from '../query/order';
 import { buildFilter } from '../query/where';
+import { driverOptionsFor } from '../driver-options';
 import { observed } from '../observers';
 import { sanitizeData } from '../sanitize';
 import { buildUpdate } from '../update';
@@ -28,6 +29,7 @@ function upsertOptions(ctx: OperationContext): FindOneAndUpdateOptions & {
 } {
   return {
     ...ctx.driverOptions,
+    ...driverOptionsFor('findAndModify', ctx.perCall),
     upsert: true,
     returnDocument: 'after',
     includeResultMetadata: true,

@@ -3,6 +3,7 @@ import { NotFoundError } from '../errors';
 import { replacementKeepingId, retryingIdRace, selectsIdForms } from '../ids';
 import { restoreBoxedOperands } from '../query/boxed-operands';
 import { buildFilter } from '../query/where';
+import { driverOptionsFor } from '../driver-options';
 import { observed } from '../observers';
 import { isOperatorKey, sanitizeData } from '../sanitize';
 import { buildUpdate } from '../update';
@@ -23,7 +24,11 @@ export async function save(
   ctx: OperationContext,
   data: AppData,
 ): Promise<[AppData, { isNewInstance: boolean }]> {
-  const options = { ...ctx.driverOptions, upsert: true };
+  const options = {
+    ...ctx.driverOptions,
+    ...driverOptionsFor('update', ctx.perCall),
+    upsert: true,
+  };
   const result = Object.keys(data).some(isOperatorKey)
     ? await patchSaved(ctx, data, options)
     : await replaceSaved(ctx, data, options);
@@ -82,7 +87,7 @@ export async function updateAll(
   restoreBoxedOperands(ctx.info, where);
   const query = buildFilter(ctx.info, where, ctx.sanitize);
   const { update } = buildUpdate(ctx.info, data, ctx.sanitize);
-  const options = ctx.driverOptions;
+  const options = { ...ctx.driverOptions, ...driverOptionsFor('update', ctx.perCall) };
   const result = await observed(ctx.observer, 'updateMany', [query, update, options], () =>
     ctx.collection.updateMany(query, update, options),
   );
@@ -97,7 +102,7 @@ export async function updateAttributes(
 ): Promise<void> {
   const filter = idFilter(ctx, id, 'updateAttributes');
   const { update } = buildUpdate(ctx.info, data, ctx.sanitize);
-  const options = ctx.driverOptions;
+  const options = { ...ctx.driverOptions, ...driverOptionsFor('update', ctx.perCall) };
   const result = await observed(ctx.observer, 'updateOne', [filter, update, options], () =>
     ctx.collection.updateOne(filter, update, options),
   );
@@ -114,7 +119,7 @@ export async function replaceById(
   // the id comes from the call, not from data; MongoDB ids are immutable anyway
   const doc = toStoredDocument(ctx.info, sanitizeData(ctx.info, data, ctx.sanitize));
   delete doc._id;
-  const options = ctx.driverOptions;
+  const options = { ...ctx.driverOptions, ...driverOptionsFor('update', ctx.perCall) };
   const result = await observed(ctx.observer, 'replaceOne', [filter, doc, options], () =>
     ctx.collection.replaceOne(filter, doc, options),
   );
@@ -124,7 +129,7 @@ export async function replaceById(
 
 export async function destroy(ctx: OperationContext, id: unknown): Promise<CountResult> {
   const filter = idFilter(ctx, id, 'destroy');
-  const options = ctx.driverOptions;
+  const options = { ...ctx.driverOptions, ...driverOptionsFor('delete', ctx.perCall) };
   const result = await observed(ctx.observer, 'deleteOne', [filter, options], () =>
     ctx.collection.deleteOne(filter, options),
   );
@@ -134,7 +139,7 @@ export async function destroy(ctx: OperationContext, id: unknown): Promise<Count
 export async function destroyAll(ctx: OperationContext, where: unknown): Promise<CountResult> {
   restoreBoxedOperands(ctx.info, where);
   const query = buildFilter(ctx.info, where, ctx.sanitize);
-  const options = ctx.driverOptions;
+  const options = { ...ctx.driverOptions, ...driverOptionsFor('delete', ctx.perCall) };
   const result = await observed(ctx.observer, 'deleteMany', [query, options], () =>
     ctx.collection.deleteMany(query, options),
   );

@@ -1,7 +1,12 @@
 import type { ApplicationConfig } from '@loopback/core';
 import { RepositoryMixin } from '@loopback/repository';
 import { RestApplication } from '@loopback/rest';
-import { CustomerController, CustomerOrderController, OrderController } from './controllers';
+import {
+  CustomerController,
+  CustomerOrderController,
+  OrderController,
+  OrderFeedController,
+} from './controllers';
 import { MongoDataSource } from './datasources/mongo.datasource';
 import { CustomerRepository, OrderRepository } from './repositories';
 
@@ -21,5 +26,6 @@ export class ShopApplication extends RepositoryMixin(RestApplication) {
     this.controller(CustomerController);
     this.controller(CustomerOrderController);
     this.controller(OrderController);
+    this.controller(OrderFeedController);
   }
 }

@@ -1,10 +1,13 @@
 import { Getter, inject } from '@loopback/core';
-import { type BelongsToAccessor, DefaultCrudRepository, repository } from '@loopback/repository';
+import { type BelongsToAccessor, repository } from '@loopback/repository';
+// an app that installed the package imports 'loopback-connector-mongo/repository'
+import { MongoCrudRepository } from '../../../../src/repository';
 import { MongoDataSource } from '../datasources/mongo.datasource';
 import { Customer, Order, type OrderRelations } from '../models';
 import type { CustomerRepository } from './customer.repository';
 
-export class OrderRepository extends DefaultCrudRepository<
+/** CRUD, relations and transactions as usual, plus watch, iterate, distinct and aggregate. */
+export class OrderRepository extends MongoCrudRepository<
   Order,
   typeof Order.prototype.id,
   OrderRelations
