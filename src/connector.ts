@@ -29,7 +29,7 @@ import {
   type ConnectionPlan,
   type MongoDBSettings,
 } from './settings';
-import { explainShardKeyRefusal } from './sharding';
+import { explainShardKeyRefusal, isSharded } from './sharding';
 import * as transaction from './transaction';
 
 const debug = createDebug('loopback:connector:mongodb');
@@ -373,7 +373,7 @@ export class MongoDB extends Connector {
   }
 
   count(model: string, where: unknown, options: CallOptions, cb: Callback): void {
-    this.run(model, options, cb, (ctx) => read.count(ctx, where));
+    this.run(model, options, cb, (ctx) => read.count(ctx, where, () => isSharded(this.database())));
   }
 
   update(model: string, where: unknown, data: AppData, options: CallOptions, cb: Callback): void {

@@ -21,6 +21,11 @@ function oneAtMost(query: Document): boolean {
   return '_id' in query && !isPlainObject(query._id);
 }
 
+function isEmpty(query: Document): boolean {
+  for (const _ in query) return false;
+  return true;
+}
+
 /** The driver's find arguments for a juggler filter; shared by find and iterate. */
 export function findArguments(
   ctx: OperationContext,
@@ -73,11 +78,26 @@ export async function* iterate(
   }
 }
 
-export async function count(ctx: OperationContext, where: unknown): Promise<number> {
+/**
+ * How many instances match. With no condition, outside a transaction and not through a mongos,
+ * the collection's metadata answers (estimatedDocumentCount: no scan, milliseconds at any size),
+ * as loopback-connector-mongodb does; `sharded` is asked only then. A transaction must see its own
+ * writes, and a sharded cluster's metadata counts orphaned documents, so both count exactly.
+ */
+export async function count(
+  ctx: OperationContext,
+  where: unknown,
+  sharded: () => Promise<boolean>,
+): Promise<number> {
   restoreBoxedOperands(ctx.info, where);
   // countDocuments refuses $nearSphere; the same set without its order counts instead
   const query = countableFilter(buildFilter(ctx.info, where, ctx.sanitize));
   const options = ctx.driverOptions;
+  if (isEmpty(query) && !options.session && !(await sharded())) {
+    return observed(ctx.observer, 'estimatedDocumentCount', [], () =>
+      ctx.collection.estimatedDocumentCount(),
+    );
+  }
   return observed(ctx.observer, 'countDocuments', [query, options], () =>
     ctx.collection.countDocuments(query, options),
   );
