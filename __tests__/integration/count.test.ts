@@ -1,7 +1,7 @@
 /**
  * `count()`: with no where, outside a transaction, the collection's metadata answers (the
- * server's `count` command with no query, as loopback-connector-mongodb sends it); a where or a
- * transaction counts exactly (an aggregation). What the driver sends is read from its command
+ * server's `count` command with no query, as loopback-connector-mongodb sends it); a where, a
+ * transaction, or another transaction of this process still open counts exactly (an aggregation). What the driver sends is read from its command
  * monitoring, what the hooks see from 'before execute'.
  */
 import type { DataSource } from 'loopback-datasource-juggler';
@@ -82,9 +82,26 @@ describe('count()', () => {
     } finally {
       await tx.rollback();
     }
-    // the metadata count follows the rollback (during the transaction it may already include its
-    // uncommitted insert: the server updates it at write time; README says so)
-    expect(await Item.count()).toBe(7);
+  });
+
+  it('outside a transaction while one is open: exact, without its uncommitted writes', async () => {
+    // the server's metadata count already includes a transaction's uncommitted insert
+    const tx = await Item.beginTransaction({ isolationLevel: 'READ COMMITTED' });
+    try {
+      await Item.create({ name: 'in tx', n: 100 }, { transaction: tx });
+      let outside: unknown;
+      const sent = await countCommands(async () => (outside = await Item.count()));
+      expect(outside).toBe(7);
+      expect(sent).toEqual([expect.objectContaining({ aggregate: 'Item' })]);
+      expect(sent[0].autocommit).toBeUndefined();
+    } finally {
+      await tx.rollback();
+    }
+    // once it has ended, the metadata answers again
+    let after: unknown;
+    const sent = await countCommands(async () => (after = await Item.count()));
+    expect(after).toBe(7);
+    expect(sent).toEqual([expect.objectContaining({ count: 'Item' })]);
   });
 
   it('follows deletes and inserts at once', async () => {
