@@ -141,7 +141,7 @@ async function measureLayers(
       const c = await makeContender(kind, kind, serverUrl, database(`stub_${kind}`));
       const connector = (c as { connector?: { db?: { collection: unknown } } }).connector;
       if (!connector?.db) throw new Error(`${kind}: no driver Db to stub`);
-      stubDatabase(connector.db, kind.startsWith('reference') ? 5 : 7);
+      stubDatabase(connector, kind.startsWith('reference') ? 5 : 7);
       contenders.push(c);
     }
     const rounds = new Rounds(contenders);
