@@ -7,14 +7,19 @@
  * BENCH_SCALE_SIZES (default 1000,10000; add 100000 for the large size, which takes minutes),
  * BENCH_SCALE_ROUNDS (default 4, made even; 2 at 100,000 and above), BENCH_SCALE_N (finds with
  * where+order+limit per block, default 200), BENCH_SCALE_COUNTS (count() calls per block,
- * default 50). `npx tsx benchmarks/scaling.ts` runs this part alone and prints its table.
+ * default 50), BENCH_BASELINE (a directory holding another version of our src/, e.g. from
+ * `git archive <commit> src | tar -x -C benchmarks/.baseline`: it joins as "before", ours via
+ * juggler, so a change is measured against the code before it in the same rounds; below
+ * 100,000 only).
+ * `npx tsx benchmarks/scaling.ts` runs this part alone and prints its table.
  */
 import { DataSource } from 'loopback-datasource-juggler';
 import * as reference from 'loopback-connector-mongodb';
 import { MongoClient, ObjectId, type CommandStartedEvent, type Document } from 'mongodb';
 import * as ours from '../src';
+import { join } from 'node:path';
 import { serverLine, startServer, urlForDatabase } from '../scripts/mongod/server';
-import { CONTENDER_LABELS, type ContenderKey } from './contenders';
+import { CONTENDER_LABELS, connected, type ContenderKey } from './contenders';
 import { median, measurePeak, pairedRatio, roundOrders, type PeakSample } from './measure';
 
 const PARENT = 'Parent';
@@ -30,7 +35,23 @@ export const SHAPE_LABELS: Record<Shape, string> = {
   findPage: 'find where+order+limit 10, per op',
 };
 
-export type ScaleKind = Extract<ContenderKey, 'ours' | 'reference' | 'raw' | 'raw5'>;
+export type ScaleKind = Extract<ContenderKey, 'ours' | 'reference' | 'raw' | 'raw5'> | 'before';
+
+/** The contenders of a run: BENCH_DRIVER5 adds the reference's driver, BENCH_BASELINE "before". */
+export function scaleContenders(): ScaleKind[] {
+  const kinds: ScaleKind[] = ['ours', 'reference', 'raw'];
+  if (process.env.BENCH_DRIVER5 === '1') kinds.push('raw5');
+  if (process.env.BENCH_BASELINE) kinds.push('before');
+  return kinds;
+}
+
+/** The connector module of a juggler contender. */
+function connectorModule(kind: 'ours' | 'reference' | 'before'): unknown {
+  if (kind === 'ours') return ours;
+  if (kind === 'reference') return reference;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a directory named at run time
+  return require(join(process.env.BENCH_BASELINE as string, 'src'));
+}
 
 interface ScaleContender {
   kind: ScaleKind;
@@ -82,21 +103,16 @@ export function scaleSettings(): ScaleFacts {
 const pageFrom = (i: number, size: number) => (i * 7919) % Math.max(1, size - 20);
 
 async function jugglerScale(
-  kind: 'ours' | 'reference',
+  kind: 'ours' | 'reference' | 'before',
   url: string,
   settings: Record<string, unknown> = {},
 ): Promise<ScaleContender & { client(): MongoClient }> {
   const dataSource = new DataSource({
-    connector: kind === 'ours' ? ours : reference,
+    connector: connectorModule(kind),
     url,
     ...settings,
   } as never);
-  if (!dataSource.connected) {
-    await new Promise<void>((resolve, reject) => {
-      dataSource.once('connected', () => resolve());
-      dataSource.once('error', reject);
-    });
-  }
+  await connected(dataSource);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- ad-hoc juggler models
   const Parent: any = dataSource.createModel(PARENT, {
     name: String,
@@ -157,9 +173,9 @@ async function rawScale(
 }
 
 export function makeScale(kind: ScaleKind, url: string, settings?: Record<string, unknown>) {
-  return kind === 'ours' || kind === 'reference'
-    ? jugglerScale(kind, url, settings)
-    : rawScale(kind, url, settings);
+  return kind === 'raw' || kind === 'raw5'
+    ? rawScale(kind, url, settings)
+    : jugglerScale(kind, url, settings);
 }
 
 /** `size` parents with two children each, written with the bare driver; an index on `n`. */
@@ -256,7 +272,11 @@ export async function runScaling(
       await seed(tools, database, size);
       const contenders: ScaleContender[] = [];
       try {
-        for (const kind of kinds) contenders.push(await makeScale(kind, url));
+        for (const kind of kinds) {
+          // the code before a fix of a quadratic cost can take minutes a call at the large size
+          if (kind === 'before' && size >= 100_000) continue;
+          contenders.push(await makeScale(kind, url));
+        }
         const samples = new Map<ScaleContender, ScaleSamples>();
         for (const c of contenders) {
           const queries = await queriesPerShape(c.kind, url, size, facts);
@@ -301,6 +321,7 @@ function callsOf(shape: Shape, facts: ScaleFacts): number {
 /** The report section: one row per size and shape, ours against the reference and the driver. */
 export function scalingSection(facts: ScaleFacts, all: ScaleSamples[]): string[] {
   if (!all.length) return [];
+  const withBefore = all.some((s) => s.kind === 'before');
   const lines = [
     '## Reads at scale',
     '',
@@ -315,12 +336,16 @@ export function scalingSection(facts: ScaleFacts, all: ScaleSamples[]): string[]
     'find/getMore/count/aggregate commands one call sends.',
     'Ratios are paired medians over swapped rounds; targets: ours / reference CPU ≤ 1.0 (goal 0.8).',
     '',
-    '| N | shape | ours CPU ms | reference CPU ms | raw CPU ms | **ours / reference CPU** | ours / raw CPU | ours / reference wall | ours µs CPU per doc | peak heap MB ours / ref / raw | queries ours / ref / raw |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| N | shape | ours CPU ms | reference CPU ms | raw CPU ms | **ours / reference CPU** | ours / raw CPU | ours / reference wall | ours µs CPU per doc | peak heap MB ours / ref / raw | queries ours / ref / raw |' +
+      (withBefore
+        ? ' before CPU ms | before / reference CPU | ours / before CPU | before peak heap MB | before queries |'
+        : ''),
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |' +
+      (withBefore ? ' ---: | ---: | ---: | ---: | ---: |' : ''),
   ];
   for (const size of facts.sizes) {
     const at = (kind: ScaleKind) => all.find((s) => s.size === size && s.kind === kind);
-    const [o, ref, raw] = [at('ours'), at('reference'), at('raw')];
+    const [o, ref, raw, before] = [at('ours'), at('reference'), at('raw'), at('before')];
     for (const shape of SHAPES) {
       const calls = callsOf(shape, facts);
       const cpu = (s: ScaleSamples | undefined) => s?.shapes[shape].map((x) => x.cpuMicros) ?? [];
@@ -336,7 +361,11 @@ export function scalingSection(facts: ScaleFacts, all: ScaleSamples[]): string[]
         `| ${size} | ${SHAPE_LABELS[shape]} | ${ms(o)} | ${ms(ref)} | ${ms(raw)} | ` +
           `**${pairedRatio(cpu(o), cpu(ref)).toFixed(2)}** | ${pairedRatio(cpu(o), cpu(raw)).toFixed(2)} | ` +
           `${pairedRatio(wall(o), wall(ref)).toFixed(2)} | ${perDoc} | ` +
-          `${peak(o)} / ${peak(ref)} / ${peak(raw)} | ${q(o)} / ${q(ref)} / ${q(raw)} |`,
+          `${peak(o)} / ${peak(ref)} / ${peak(raw)} | ${q(o)} / ${q(ref)} / ${q(raw)} |` +
+          (before
+            ? ` ${ms(before)} | ${pairedRatio(cpu(before), cpu(ref)).toFixed(2)} | ` +
+              `${pairedRatio(cpu(o), cpu(before)).toFixed(2)} | ${peak(before)} | ${q(before)} |`
+            : ''),
       );
     }
   }
@@ -366,8 +395,7 @@ if (require.main === module) {
     const server = await startServer({ log });
     log(serverLine(server));
     const facts = scaleSettings();
-    const kinds: ScaleKind[] = ['ours', 'reference', 'raw'];
-    if (process.env.BENCH_DRIVER5 === '1') kinds.push('raw5');
+    const kinds = scaleContenders();
     try {
       const samples = await runScaling(
         server.url,
