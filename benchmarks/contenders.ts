@@ -67,7 +67,7 @@ export interface Contender {
  * one is under way makes loopback-connector-mongodb open a second MongoClient that it never closes
  * (the process then never exits); ours opens one either way.
  */
-async function connected(dataSource: DataSource): Promise<void> {
+export async function connected(dataSource: DataSource): Promise<void> {
   if (dataSource.connected) return;
   await new Promise<void>((resolve, reject) => {
     dataSource.once('connected', () => resolve());

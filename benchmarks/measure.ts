@@ -1,6 +1,6 @@
 /** Timing, heap and scheduling helpers for the benchmark; nothing here knows about connectors. */
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
+import { GCProfiler, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /**
@@ -88,6 +88,44 @@ export async function measureHeap<T>(
     grownBytes,
     retainedBytes: after.heapUsed - before.heapUsed,
     retainedExternalBytes: after.external - before.external,
+  };
+}
+
+/** A sample with the heap's high-water mark during the block. */
+export interface PeakSample extends Sample {
+  /** The highest heapUsed seen (right before each GC, and at the end) minus heapUsed before. */
+  peakBytes: number;
+}
+
+/**
+ * Like `measure`, with the heap's high-water mark: V8's GC profiler reports the heap's size right
+ * before every collection, which is where it peaks (a timer would miss a burst of synchronous
+ * work, such as juggler building 10,000 instances from one batch).
+ */
+export async function measurePeak(body: () => Promise<void>): Promise<PeakSample> {
+  await settle();
+  const before = process.memoryUsage().heapUsed;
+  const profiler = new GCProfiler();
+  profiler.start();
+  let stats: ReturnType<GCProfiler['stop']>;
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  try {
+    await body();
+  } finally {
+    stats = profiler.stop();
+  }
+  const wallMs = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  let peak = process.memoryUsage().heapUsed;
+  for (const gc of stats?.statistics ?? []) {
+    peak = Math.max(peak, gc.beforeGC.heapStatistics.usedHeapSize);
+  }
+  return {
+    cpuMicros: used.user + used.system,
+    systemMicros: used.system,
+    wallMs,
+    peakBytes: peak - before,
   };
 }
 

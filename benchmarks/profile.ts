@@ -2,7 +2,9 @@
  * CPU profiles of single ops, to see where a contender's client time goes:
  *   npx tsx benchmarks/profile.ts [op...]      (default: every op)
  * PROFILE_CONTENDERS (default ours,direct,raw), PROFILE_N (calls per op, default 2000),
- * PROFILE_BULK=1 to profile createAll and the big find instead, PROFILE_STUB=1 to replace the
+ * PROFILE_BULK=1 to profile createAll and the big find instead, PROFILE_SCALE=<N> to profile the
+ * reads at scale (scaling.ts: find all, include, count, find+limit over N parents; contenders
+ * default to ours,reference), PROFILE_STUB=1 to replace the
  * driver by the in-memory stub of stub.ts (juggler and connector costs alone).
  * Prints self time by package and the heaviest functions; writes .cpuprofile files (open them in
  * Chrome DevTools) to the OS temp directory.
@@ -12,7 +14,8 @@ import { Session, type Profiler } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { serverLine, startServer } from '../scripts/mongod/server';
+import { serverLine, startServer, urlForDatabase } from '../scripts/mongod/server';
+import { SHAPES, blockOf, makeScale, scaleSettings, seed, type ScaleKind } from './scaling';
 import { EXECUTION_ORDER, opBlock } from './blocks';
 import { makeContender, type ContenderKey } from './contenders';
 import { forceGc } from './measure';
@@ -21,7 +24,10 @@ import { OPS, type OpName } from './report';
 import { BULK_BASE, MODEL, SEED_SIZE, bulkDocs, seedDoc } from './workload';
 
 const N = Number(process.env.PROFILE_N ?? 2000);
-const KINDS = (process.env.PROFILE_CONTENDERS ?? 'ours,direct,raw').split(',') as ContenderKey[];
+const SCALE = Number(process.env.PROFILE_SCALE ?? 0);
+const KINDS = (
+  process.env.PROFILE_CONTENDERS ?? (SCALE ? 'ours,reference' : 'ours,direct,raw')
+).split(',') as ContenderKey[];
 const BULK = process.env.PROFILE_BULK === '1';
 const STUB = process.env.PROFILE_STUB === '1';
 
@@ -112,13 +118,34 @@ async function main(): Promise<void> {
     console.log(`\n${label}: ${file}\n${summarize(profile, calls)}`);
   };
   try {
+    if (SCALE) {
+      const facts = { ...scaleSettings(), sizes: [SCALE] };
+      const database = `profile_${Date.now().toString(36)}_scale`;
+      await tools.connect();
+      await seed(tools, database, SCALE);
+      for (const kind of KINDS as ScaleKind[]) {
+        const c = await makeScale(kind, urlForDatabase(server.url, database));
+        try {
+          for (const shape of SHAPES) await blockOf(c, shape, SCALE, facts)();
+          for (const shape of SHAPES) {
+            const calls =
+              shape === 'findPage' ? facts.pageCalls : shape === 'count' ? facts.countCalls : 1;
+            await profileOf(`${kind} ${shape} ${SCALE}`, calls, blockOf(c, shape, SCALE, facts));
+          }
+        } finally {
+          await c.close();
+        }
+      }
+      await tools.db(database).dropDatabase();
+      return;
+    }
     for (const kind of KINDS) {
       const database = `profile_${Date.now().toString(36)}_${kind}`;
       const c = await makeContender(kind, kind, server.url, database);
       if (STUB) {
         const connector = (c as { connector?: { db?: { collection: unknown } } }).connector;
         if (!connector?.db) throw new Error(`${kind}: no driver Db to stub`);
-        stubDatabase(connector.db, kind.startsWith('reference') ? 5 : 7);
+        stubDatabase(connector, kind.startsWith('reference') ? 5 : 7);
       }
       const todos = tools.db(database).collection(MODEL);
       await todos.deleteMany({});

@@ -68,6 +68,8 @@ export function buildReport(
   facts: RunFacts,
   all: ContenderSamples[],
   layers: ContenderSamples[] = [],
+  /** The reads-at-scale section (scaling.ts), already rendered. */
+  scaling: string[] = [],
 ): string {
   const byKind = (kind: ContenderKey) => all.find((c) => c.kind === kind);
   const ours = byKind('ours');
@@ -236,6 +238,7 @@ export function buildReport(
       (c) => `${c.what.split(' ')[0]} ${c.metric}`,
     ),
   );
+  lines.push(...scaling);
   if (layers.length) lines.push(...layerSection(layers, facts.stubN));
   if (facts.analysis) lines.push(facts.analysis.trimEnd(), '');
   return lines.join('\n');

@@ -9,7 +9,9 @@
  * BENCH_CONTROL=1 (a second "ours via juggler" contender: ours against itself shows what is left
  * of slot effects), BENCH_DRIVER5=1 (the raw driver once more, in the version the reference
  * uses), BENCH_OUT (report path; every sample goes beside it as JSON). `--render` writes the
- * report again from those samples.
+ * report again from those samples. Reads at scale (scaling.ts) run after the rounds:
+ * BENCH_SCALE_SIZES (default 1000,10000; 1000,10000,100000 for the large size), BENCH_SCALE=0
+ * skips them; see scaling.ts for their other variables.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -20,6 +22,14 @@ import { makeContender, type Contender, type ContenderKey } from './contenders';
 import { EXECUTION_ORDER, opBlock } from './blocks';
 import { measure, measureHeap, roundOrders } from './measure';
 import { stubDatabase } from './stub';
+import {
+  runScaling,
+  scaleContenders,
+  scaleSettings,
+  scalingSection,
+  type ScaleFacts,
+  type ScaleSamples,
+} from './scaling';
 import { writeTenantBench } from './tenants';
 import { verifyDirectArguments } from './verify';
 import {
@@ -45,6 +55,7 @@ const BULK = int('BENCH_BULK', 10_000);
 const BULK_ROUNDS = Math.min(ROUNDS, even(int('BENCH_BULK_ROUNDS', 4)));
 const STUB_N = int('BENCH_STUB_N', 1000, 0);
 const CONTROL = process.env.BENCH_CONTROL === '1';
+const SCALE = process.env.BENCH_SCALE !== '0';
 const DRIVER5 = process.env.BENCH_DRIVER5 === '1';
 const OUT = process.env.BENCH_OUT ?? join(__dirname, 'RESULTS.md');
 const SAMPLES = OUT.replace(/\.md$/, '') + '.json';
@@ -142,7 +153,7 @@ async function measureLayers(
       const c = await makeContender(kind, kind, serverUrl, database(`stub_${kind}`));
       const connector = (c as { connector?: { db?: { collection: unknown } } }).connector;
       if (!connector?.db) throw new Error(`${kind}: no driver Db to stub`);
-      stubDatabase(connector.db, kind.startsWith('reference') ? 5 : 7);
+      stubDatabase(connector, kind.startsWith('reference') ? 5 : 7);
       contenders.push(c);
     }
     const rounds = new Rounds(contenders);
@@ -215,6 +226,14 @@ async function main(): Promise<void> {
       await rounds.singleOps(orders[r], N, true);
       if (withBulk) await rounds.bulk(bulkOrder, BULK, true, stored, cleanUp);
     }
+    const scale = scaleSettings();
+    const scaleKinds = scaleContenders();
+    const scaling = SCALE
+      ? {
+          facts: scale,
+          samples: await runScaling(server.url, database('scale'), scale, scaleKinds, log),
+        }
+      : undefined;
     const layers = STUB_N > 0 ? await measureLayers(server.url, database, log) : [];
     await writeTenantBench(server, database, log);
 
@@ -243,10 +262,11 @@ async function main(): Promise<void> {
       loadAfter: load(),
       analysis: '',
     };
-    const run: SavedRun = { facts, samples: rounds.samples, layers };
+    const run: SavedRun = { facts, samples: rounds.samples, layers, scaling };
     writeFileSync(SAMPLES, JSON.stringify(run, null, 1) + '\n');
     const report = render(run);
     console.log('\n' + ratioTable(report));
+    if (scaling) console.log(scalingSection(scaling.facts, scaling.samples).join('\n'));
     log(`wrote ${OUT}`);
   } finally {
     for (const c of contenders) await c.close().catch(() => undefined);
@@ -277,11 +297,17 @@ interface SavedRun {
   facts: RunFacts;
   samples: ContenderSamples[];
   layers: ContenderSamples[];
+  scaling?: { facts: ScaleFacts; samples: ScaleSamples[] };
 }
 
 /** RESULTS.md for a run, with the current ANALYSIS.md. */
 function render(run: SavedRun): string {
-  const report = buildReport({ ...run.facts, analysis: readAnalysis() }, run.samples, run.layers);
+  const report = buildReport(
+    { ...run.facts, analysis: readAnalysis() },
+    run.samples,
+    run.layers,
+    run.scaling ? scalingSection(run.scaling.facts, run.scaling.samples) : [],
+  );
   writeReport(OUT, report);
   return report;
 }

@@ -5,7 +5,7 @@
  * their driver version gives (findOneAndUpdate: a ModifyResult when asked for one, which
  * driver 5 does by default).
  */
-import { ObjectId, type Document } from 'mongodb';
+import { BSON, ObjectId, type Document } from 'mongodb';
 import { seedDoc } from './workload';
 
 /** Ten stored documents, as a find returns them. */
@@ -14,18 +14,23 @@ const STORED: Document[] = Array.from({ length: 10 }, (_, i) => ({
   ...seedDoc(2 * i + 1),
 }));
 
+/** The stored documents' bytes, for a find that asks for them (`raw`). */
+const STORED_BYTES = STORED.map((doc) => BSON.serialize(doc));
+
 /** Fresh objects on every call, as the driver's deserializer makes (connectors may mutate them). */
-function found(limit: number | undefined): Document[] {
+function found(limit: number | undefined, raw: boolean): (Document | Uint8Array)[] {
   const count = Math.min(limit || STORED.length, STORED.length);
-  const docs = new Array<Document>(count);
-  for (let i = 0; i < count; i++) docs[i] = { ...STORED[i] };
+  const docs = new Array<Document | Uint8Array>(count);
+  for (let i = 0; i < count; i++) docs[i] = raw ? STORED_BYTES[i] : { ...STORED[i] };
   return docs;
 }
 
 class StubCursor {
   private max: number | undefined;
-  constructor(options: { limit?: number } | undefined) {
+  private readonly raw: boolean;
+  constructor(options: { limit?: number; raw?: boolean } | undefined) {
     this.max = options?.limit;
+    this.raw = options?.raw === true;
   }
   sort() {
     return this;
@@ -44,11 +49,11 @@ class StubCursor {
     return this;
   }
   async toArray() {
-    return found(this.max);
+    return found(this.max, this.raw);
   }
   async close() {}
   async *[Symbol.asyncIterator]() {
-    yield* found(this.max);
+    yield* found(this.max, this.raw);
   }
 }
 
@@ -62,6 +67,7 @@ export function stubCollection(driverMajor: 5 | 7) {
   };
   return {
     collectionName: 'Todo',
+    bsonOptions: {},
     async insertOne(doc: Document) {
       doc._id ??= new ObjectId();
       return { acknowledged: true, insertedId: doc._id };
@@ -74,7 +80,7 @@ export function stubCollection(driverMajor: 5 | 7) {
     async findOne() {
       return { ...STORED[0] };
     },
-    find(_query: Document, options?: { limit?: number }) {
+    find(_query: Document, options?: { limit?: number; raw?: boolean }) {
       return new StubCursor(options);
     },
     async findOneAndUpdate(_filter: Document, _update: Document, options?: Document) {
@@ -101,10 +107,15 @@ export function stubCollection(driverMajor: 5 | 7) {
   };
 }
 
-/** Every collection `db` hands out from now on is the stub. */
-export function stubDatabase(db: { collection: unknown }, driverMajor: 5 | 7): void {
+/**
+ * From now on every collection the connector's Db hands out is the stub. The connector gets a new
+ * Db object (its old one beneath) rather than a patched one: ours keeps the collections it made
+ * per Db, and those would still be the real ones.
+ */
+export function stubDatabase(connector: { db?: object }, driverMajor: 5 | 7): void {
   const stub = stubCollection(driverMajor);
-  db.collection = () => stub;
+  if (!connector.db) throw new Error('no driver Db to stub');
+  connector.db = Object.assign(Object.create(connector.db) as object, { collection: () => stub });
 }
 
 /** An id the stub's answers carry, in the form the contender uses. */

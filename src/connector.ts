@@ -27,6 +27,7 @@ import {
 } from './model-info';
 import type { AppData, JugglerFilter, OperationContext } from './operations/context';
 import * as aggregation from './operations/aggregate';
+import { includeInSlices, type IncludingModel } from './operations/include';
 import * as create from './operations/create';
 import * as distinct from './operations/distinct';
 import * as read from './operations/read';
@@ -43,7 +44,7 @@ import {
   type ConnectionPlan,
   type MongoDBSettings,
 } from './settings';
-import { explainShardKeyRefusal } from './sharding';
+import { explainShardKeyRefusal, isSharded } from './sharding';
 import { bindSession, tenantRules, tenantsOff, TenantDatabases } from './tenants';
 import * as transaction from './transaction';
 
@@ -355,7 +356,7 @@ export class MongoDB extends Connector {
     const name = this.getModelDefinition(modelOrCollection)
       ? this.modelInfo(modelOrCollection).collection
       : modelOrCollection;
-    return this.databaseFor(options).collection(name);
+    return collectionOf(this.databaseFor(options), name);
   }
 
   /**
@@ -407,7 +408,7 @@ export class MongoDB extends Connector {
     const info = this.modelInfo(model);
     const session = sessionOf(options);
     const collation = options?.collation ?? collationOf(this.settings);
-    const collection = this.databaseFor(options, session).collection(info.collection);
+    const collection = collectionOf(this.databaseFor(options, session), info.collection);
     return {
       info,
       collection,
@@ -482,12 +483,9 @@ export class MongoDB extends Connector {
     include: unknown,
     options: CallOptions,
   ): Promise<AppData[]> {
-    const modelClass = this.getModelDefinition(model)?.model;
-    return new Promise((resolve, reject) =>
-      modelClass.include(found, include, options, (err: unknown, withRelated: AppData[]) =>
-        err ? reject(err) : resolve(withRelated),
-      ),
-    );
+    const modelClass = this.getModelDefinition(model)?.model as IncludingModel;
+    const inqLimit = (this.dataSource?.settings as { inqLimit?: number } | undefined)?.inqLimit;
+    return includeInSlices(modelClass, found, include, options, inqLimit);
   }
 
   /** Iterate a query's results without holding them all: `for await (const x of ...)`. */
@@ -535,7 +533,10 @@ export class MongoDB extends Connector {
   }
 
   count(model: string, where: unknown, options: CallOptions, cb: Callback): void {
-    this.run(model, options, cb, (ctx) => read.count(ctx, where));
+    // the metadata would count another transaction's uncommitted writes, or a shard's orphans
+    const exact = async () =>
+      transaction.hasOpenTransaction(this.database()) || isSharded(this.database());
+    this.run(model, options, cb, (ctx) => read.count(ctx, where, exact));
   }
 
   update(model: string, where: unknown, data: AppData, options: CallOptions, cb: Callback): void {
@@ -784,6 +785,21 @@ function reportIgnored(plan: ConnectionPlan): void {
       `${fresh.length > 1 ? 'them' : 'it'})`,
     { code: 'LOOPBACK_MONGO_UNKNOWN_SETTING' },
   );
+}
+
+/**
+ * Driver collections by name, per Db (a reconnect makes a new Db, and with it a new set). A
+ * Collection is a stateless handle, but making one resolves the Db's options, read concern and
+ * read preference anew: a fifth of what a find costs our connector per call (ANALYSIS.md).
+ */
+const collections = new WeakMap<Db, Map<string, Collection<Document>>>();
+
+function collectionOf(db: Db, name: string): Collection<Document> {
+  let byName = collections.get(db);
+  if (!byName) collections.set(db, (byName = new Map()));
+  let collection = byName.get(name);
+  if (!collection) byName.set(name, (collection = db.collection(name)));
+  return collection;
 }
 
 function sessionOf(options: CallOptions | undefined): ClientSession | undefined {

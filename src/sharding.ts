@@ -1,6 +1,7 @@
 /**
- * What the connector knows about sharded clusters: only how to explain the server's refusal of a
- * write it cannot route to one shard. Everything else works through mongos unchanged.
+ * What the connector knows about sharded clusters: how to explain the server's refusal of a write
+ * it cannot route to one shard, and whether it talks to a mongos at all (a count from the
+ * collection's metadata is not exact there). Everything else works through mongos unchanged.
  */
 import type { Db } from 'mongodb';
 import { ShardKeyError } from './errors';
@@ -33,4 +34,23 @@ export async function explainShardKeyRefusal(
     sharded?.key ?? 'its shard key',
     error,
   );
+}
+
+// a deployment does not change kind under a client: one `hello` per client
+const shardedClients = new WeakMap<object, Promise<boolean>>();
+
+/**
+ * Whether `db` is reached through a mongos. The metadata count there adds up each shard's own
+ * count, which includes orphaned documents (left behind by a chunk migration until the range
+ * deleter removes them, or during one): only a query counts exactly.
+ */
+export function isSharded(db: Db): Promise<boolean> {
+  let sharded = shardedClients.get(db.client);
+  if (!sharded) {
+    sharded = db.command({ hello: 1 }).then((hello) => hello.msg === 'isdbgrid');
+    shardedClients.set(db.client, sharded);
+    // a network failure says nothing about the deployment: ask again next time
+    sharded.catch(() => shardedClients.delete(db.client));
+  }
+  return sharded;
 }

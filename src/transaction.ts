@@ -166,6 +166,7 @@ export async function begin(
   const db = await connect();
   await requireTransactionSupport(db);
   const session = db.client.startSession();
+  trackOpen(db, session);
   try {
     session.startTransaction(options);
     await startOnServer(db, session);
@@ -241,7 +242,28 @@ export async function rollback(session: ClientSession): Promise<void> {
   }
 }
 
+/**
+ * The transactions this process has open, per client. A count outside them may not use the
+ * collection's metadata meanwhile: the server counts a transaction's inserts and deletes there
+ * before it commits (see read.count).
+ */
+const openTransactions = new WeakMap<object, Set<ClientSession>>();
+/** The set each open session is in, so that ending it needs no client. */
+const openSetOf = new WeakMap<ClientSession, Set<ClientSession>>();
+
+function trackOpen(db: Db, session: ClientSession): void {
+  let open = openTransactions.get(db.client);
+  if (!open) openTransactions.set(db.client, (open = new Set()));
+  open.add(session);
+  openSetOf.set(session, open);
+}
+
+export function hasOpenTransaction(db: Db): boolean {
+  return (openTransactions.get(db.client)?.size ?? 0) > 0;
+}
+
 async function end(session: ClientSession): Promise<void> {
+  openSetOf.get(session)?.delete(session);
   try {
     await session.endSession();
   } catch (error) {

@@ -1,4 +1,10 @@
-import type { Document, FindOptions } from 'mongodb';
+import {
+  BSON,
+  type BSONSerializeOptions,
+  type Collection,
+  type Document,
+  type FindOptions,
+} from 'mongodb';
 import { buildProjection } from '../query/fields';
 import { buildSort } from '../query/order';
 import { countableFilter } from '../query/geo-count';
@@ -21,6 +27,11 @@ const NO_DEFAULT_SORT = { disableDefaultSort: true };
 function oneAtMost(query: Document): boolean {
   for (const key in query) if (key !== '_id') return false;
   return '_id' in query && !isPlainObject(query._id);
+}
+
+function isEmpty(query: Document): boolean {
+  for (const _ in query) return false;
+  return true;
 }
 
 /** The driver's find arguments for a juggler filter; shared by find and iterate. */
@@ -49,11 +60,46 @@ export async function find(ctx: OperationContext, filter: JugglerFilter = {}): P
   restoreBoxedOperands(ctx.info, filter.where);
   const { query, options } = findArguments(ctx, filter);
   const docs = await observed(ctx.observer, 'find', [query, options], () =>
-    ctx.collection.find(query, options).toArray(),
+    readDocuments(ctx.collection, query, options),
   );
   const result = new Array<AppData>(docs.length);
   for (let i = 0; i < docs.length; i++) result[i] = fromStoredDocument(ctx.info, docs[i]);
   return result;
+}
+
+/**
+ * The documents a find returns, as the driver's own `toArray()` gives them. Driver 7 parses each
+ * reply into an index of its documents and then deserializes every document from the whole reply
+ * with a fresh copy of the cursor's options: about 4.5 µs per document more than asking for each
+ * document's bytes (`raw`) and deserializing those with the same BSON options, which is what this
+ * does (benchmarks/ANALYSIS.md). The options are the collection's, so a datasource's
+ * `promoteBuffers`, `bsonRegExp`, `useBigInt64`... still apply.
+ */
+async function readDocuments(
+  collection: Collection<Document>,
+  query: Document,
+  options: FindOptions,
+): Promise<Document[]> {
+  const raw = (await collection
+    .find(query, { ...options, raw: true })
+    .toArray()) as unknown as Uint8Array[];
+  const bson = deserializeOptions(collection.bsonOptions);
+  const docs = new Array<Document>(raw.length);
+  for (let i = 0; i < raw.length; i++) docs[i] = BSON.deserialize(raw[i], bson);
+  return docs;
+}
+
+/** What the driver's cursor deserializes documents with, for a collection's BSON options. */
+function deserializeOptions(options: BSONSerializeOptions): BSON.DeserializeOptions {
+  return {
+    promoteLongs: options.promoteLongs ?? true,
+    promoteValues: options.promoteValues ?? true,
+    promoteBuffers: options.promoteBuffers ?? false,
+    bsonRegExp: options.bsonRegExp ?? false,
+    useBigInt64: options.useBigInt64 ?? false,
+    fieldsAsRaw: options.fieldsAsRaw,
+    validation: { utf8: options.enableUtf8Validation !== false },
+  };
 }
 
 /**
@@ -76,11 +122,30 @@ export async function* iterate(
   }
 }
 
-export async function count(ctx: OperationContext, where: unknown): Promise<number> {
+/**
+ * How many instances match. With no condition and outside a transaction, the collection's
+ * metadata answers (estimatedDocumentCount: no scan, milliseconds at any size), as
+ * loopback-connector-mongodb does, unless `exactNeeded` says the metadata is off now: this
+ * process has a transaction open (the server counts its uncommitted inserts and deletes there),
+ * or the deployment is sharded (the shards' metadata counts orphaned documents). A transaction
+ * counts exactly, since it must see its own writes.
+ */
+export async function count(
+  ctx: OperationContext,
+  where: unknown,
+  exactNeeded: () => Promise<boolean>,
+): Promise<number> {
   restoreBoxedOperands(ctx.info, where);
   // countDocuments refuses $nearSphere; the same set without its order counts instead
   const query = countableFilter(buildFilter(ctx.info, where, ctx.sanitize));
-  const options = { ...ctx.driverOptions, ...driverOptionsFor('count', ctx.perCall) };
+  const perCall = driverOptionsFor('count', ctx.perCall);
+  const options = { ...ctx.driverOptions, ...perCall };
+  // a hint names an index for a scan: the metadata count has none to use
+  if (isEmpty(query) && !options.session && perCall.hint === undefined && !(await exactNeeded())) {
+    return observed(ctx.observer, 'estimatedDocumentCount', [perCall], () =>
+      ctx.collection.estimatedDocumentCount(perCall),
+    );
+  }
   return observed(ctx.observer, 'countDocuments', [query, options], () =>
     ctx.collection.countDocuments(query, options),
   );
