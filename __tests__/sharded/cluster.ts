@@ -47,13 +47,17 @@ export async function shardCollection(
   const [owner] = await chunkShards(ds, model);
   const other = shardNames().find((shard) => shard !== owner);
   const move = { moveChunk: ns, find: splitAt, to: other, _waitForDelete: true };
-  // a shard donates one range at a time: test files running beside this one move theirs too
+  // a shard donates or receives one range at a time: test files running beside this one move
+  // theirs too
   for (let attempt = 1; ; attempt++) {
     try {
       await admin(ds).command(move);
       return;
     } catch (error) {
-      if (attempt === 60 || !/currently donating|ConflictingOperation/i.test(String(error))) {
+      if (
+        attempt === 60 ||
+        !/currently (donating|receiving)|ConflictingOperation/i.test(String(error))
+      ) {
         throw error;
       }
       await new Promise((resolve) => setTimeout(resolve, 1000));
