@@ -58,6 +58,17 @@ describe('count()', () => {
     ]);
   });
 
+  it('with no where: the call’s driver options reach the metadata count; a hint counts exactly', async () => {
+    const sent = await countCommands(() =>
+      Item.count({}, { maxTimeMS: 5000, comment: 'count-report' }),
+    );
+    expect(sent).toEqual([
+      expect.objectContaining({ count: 'Item', maxTimeMS: 5000, comment: 'count-report' }),
+    ]);
+    const hinted = await countCommands(() => Item.count({}, { hint: { _id: 1 } }));
+    expect(hinted).toEqual([expect.objectContaining({ aggregate: 'Item', hint: { _id: 1 } })]);
+  });
+
   it('with a where: exact, an aggregation matching it', async () => {
     let answer: unknown;
     const sent = await countCommands(async () => (answer = await Item.count({ n: { gte: 5 } })));

@@ -142,8 +142,10 @@ export async function count(
   const options = { ...ctx.driverOptions, ...perCall };
   // a hint names an index for a scan: the metadata count has none to use
   if (isEmpty(query) && !options.session && perCall.hint === undefined && !(await exactNeeded())) {
-    return observed(ctx.observer, 'estimatedDocumentCount', [perCall], () =>
-      ctx.collection.estimatedDocumentCount(perCall),
+    // the arguments the driver is called with, as for every other hooked call
+    const args = isEmpty(perCall) ? [] : [perCall];
+    return observed(ctx.observer, 'estimatedDocumentCount', args, () =>
+      ctx.collection.estimatedDocumentCount(...args),
     );
   }
   return observed(ctx.observer, 'countDocuments', [query, options], () =>
