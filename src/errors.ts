@@ -218,17 +218,12 @@ export class ConnectionError extends MongoConnectorError {
         ? ` within ${timeoutMS ?? 30_000} ms`
         : '';
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`could not connect to MongoDB at ${redactPassword(url)}${waited}: ${reason}`, {
+    super(`could not connect to MongoDB at ${maskUrl(url)}${waited}: ${reason}`, {
       code: 'CONNECTION_FAILED',
       statusCode: 503,
     });
     this.cause = cause;
   }
-}
-
-/** A connection string fit for logs and error messages (see credentials.ts). */
-export function redactPassword(url: string): string {
-  return maskUrl(url);
 }
 
 /**
