@@ -30,6 +30,7 @@ import * as aggregation from './operations/aggregate';
 import { includeInSlices, type IncludingModel } from './operations/include';
 import * as create from './operations/create';
 import * as distinct from './operations/distinct';
+import { followTopology } from './operations/find-command';
 import * as read from './operations/read';
 import * as upsert from './operations/upsert';
 import * as write from './operations/write';
@@ -195,6 +196,7 @@ export class MongoDB extends Connector {
     if (!this.db) {
       const { url, driverOptions, dbName } = this.plan();
       this.client = new MongoClient(url, driverOptions);
+      followTopology(this.client);
       this.db = this.client.db(dbName);
     }
     return this.db;
@@ -408,9 +410,11 @@ export class MongoDB extends Connector {
     const info = this.modelInfo(model);
     const session = sessionOf(options);
     const collation = options?.collation ?? collationOf(this.settings);
-    const collection = collectionOf(this.databaseFor(options, session), info.collection);
+    const db = this.databaseFor(options, session);
+    const collection = collectionOf(db, info.collection);
     return {
       info,
+      db,
       collection,
       // juggler's DataSource keeps the settings apps change at run time; ours is the same object
       // unless the connector was made without one

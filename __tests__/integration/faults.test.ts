@@ -1,12 +1,12 @@
 /**
  * Faults: no server at start-up, a server that goes away mid-run and comes back on the same port
- * with the same data, and disconnect. The outage tests run against a server of their own, which
+ * with the same data, disconnect, and failures the server injects (fail points) into a find. The outage tests run against a server of their own, which
  * they stop and start; the run's shared server is never touched.
  */
 import { createServer, type AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import { DataSource } from 'loopback-datasource-juggler';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type CommandStartedEvent, type Document } from 'mongodb';
 import * as connector from '../../src';
 import { ConnectionError } from '../../src';
 import { startServer, urlForDatabase, type RunningServer } from '../../scripts/mongod/server';
@@ -83,7 +83,8 @@ describe('a server that goes away and comes back', () => {
   let url: string;
 
   beforeAll(async () => {
-    server = await startServer({ own: true });
+    // fail points (configureFailPoint) are test commands
+    server = await startServer({ own: true, args: ['--setParameter', 'enableTestCommands=1'] });
     if (!server.pause || !server.resume)
       throw new Error('a server of our own can pause and resume');
     url = urlForDatabase(server.url, testDatabaseName('faults'));
@@ -226,4 +227,90 @@ describe('a server that goes away and comes back', () => {
       await lazy?.disconnect();
     }
   }, 240_000);
+
+  describe('failures inside a find sent as the find command', () => {
+    let admin: MongoClient;
+    let ds: DataSource;
+    let Doc: TestModel;
+    let commands: CommandStartedEvent[] = [];
+    const BLOB = 'x'.repeat(700_000);
+
+    beforeAll(async () => {
+      admin = new MongoClient(server.url, { runtimeAdapters: { os } });
+      ds = new DataSource({
+        connector,
+        url: urlForDatabase(server.url, testDatabaseName('faults-find')),
+        monitorCommands: true,
+      } as never);
+      Doc = defineModel(ds, 'FaultDoc', { n: Number, blob: String });
+      await ds.connect();
+      mongoConnector(ds).client!.on('commandStarted', (event) => commands.push(event));
+      await Doc.destroyAll();
+      // over the 16 MiB of one reply, so that a getMore follows the find
+      await Doc.createAll(Array.from({ length: 30 }, (_, n) => ({ n, blob: BLOB })));
+    }, 120_000);
+
+    afterAll(async () => {
+      await ds?.disconnect();
+      await admin?.close();
+    });
+
+    /** The server fails the next `times` commands named `command` with `code`. */
+    function failNext(command: string, code: number, times = 1): Promise<Document> {
+      return admin.db('admin').command({
+        configureFailPoint: 'failCommand',
+        mode: { times },
+        data: { failCommands: [command], errorCode: code },
+      });
+    }
+
+    afterEach(() => admin.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' }));
+
+    function sent(name: string): CommandStartedEvent[] {
+      return commands.filter((event) => event.commandName === name);
+    }
+
+    it('a find the server answers "shutting down" is sent once more, as the driver’s retryable reads do', async () => {
+      await failNext('find', 91); // ShutdownInProgress
+      commands = [];
+      expect(await Doc.find({ where: { n: { lt: 3 } }, fields: { n: true } })).toHaveLength(3);
+      expect(sent('find')).toHaveLength(2);
+    });
+
+    it('is not sent again when the error is not a retryable one, or retryReads is off', async () => {
+      await failNext('find', 2); // BadValue
+      commands = [];
+      await expect(Doc.find({ where: { n: 1 } })).rejects.toMatchObject({ code: 2 });
+      expect(sent('find')).toHaveLength(1);
+
+      const noRetry = new DataSource({
+        connector,
+        url: urlForDatabase(server.url, testDatabaseName('faults-find')),
+        retryReads: false,
+      } as never);
+      try {
+        const NoRetryDoc: TestModel = defineModel(noRetry, 'FaultDoc', { n: Number, blob: String });
+        await noRetry.connect();
+        await failNext('find', 91);
+        await expect(NoRetryDoc.find({ where: { n: 1 } })).rejects.toMatchObject({ code: 91 });
+      } finally {
+        await noRetry.disconnect();
+      }
+    });
+
+    it('a getMore that fails ends the read with its error and kills the cursor, in the find’s session', async () => {
+      await failNext('getMore', 2);
+      commands = [];
+      await expect(Doc.find({ order: 'n ASC' })).rejects.toMatchObject({ code: 2 });
+      const [find] = sent('find');
+      const [kill] = sent('killCursors');
+      expect(kill).toBeDefined();
+      expect(String(kill.command.cursors[0])).toBe(String(sent('getMore')[0].command.getMore));
+      expect(kill.command.lsid).toEqual(find.command.lsid);
+      const status = await admin.db('admin').command({ serverStatus: 1 });
+      expect(Number(status.metrics.cursor.open.total)).toBe(0);
+      // and the next read is whole
+      expect(await Doc.find({ fields: { n: true } })).toHaveLength(30);
+    });
+  });
 });

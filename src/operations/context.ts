@@ -1,5 +1,5 @@
 import type { MongoDriverCallOptions } from '../driver-options';
-import type { ClientSession, CollationOptions, Collection, Document } from 'mongodb';
+import type { ClientSession, CollationOptions, Collection, Db, Document } from 'mongodb';
 import type { ModelInfo } from '../model-info';
 import type { ExecuteObserver } from '../observers';
 import type { SanitizeOptions } from '../sanitize';
@@ -7,6 +7,8 @@ import type { SanitizeOptions } from '../sanitize';
 /** Everything one DAO call needs, resolved once by the connector before the operation runs. */
 export interface OperationContext {
   readonly info: ModelInfo;
+  /** The database the call reads and writes (a tenant's, when the call chose one). */
+  readonly db: Db;
   readonly collection: Collection<Document>;
   readonly sanitize: SanitizeOptions;
   /** Options every driver call of this operation carries: the transaction's session, collation. */

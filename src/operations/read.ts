@@ -16,6 +16,7 @@ import { observed } from '../observers';
 import { isPlainObject } from '../sanitize';
 import { fromStoredDocument } from '../values';
 import { idFilter } from './by-id';
+import { commandReadable, findCommand, runFindCommand } from './find-command';
 import type { AppData, JugglerFilter, OperationContext } from './context';
 
 const NO_DEFAULT_SORT = { disableDefaultSort: true };
@@ -59,33 +60,55 @@ export function findArguments(
 export async function find(ctx: OperationContext, filter: JugglerFilter = {}): Promise<AppData[]> {
   restoreBoxedOperands(ctx.info, filter.where);
   const { query, options } = findArguments(ctx, filter);
+  const toApp = (doc: Document) => fromStoredDocument(ctx.info, doc);
+  // without hooks, each reply's documents become app data while the next reply is read
+  if (!ctx.observer) return readAll(ctx, query, options, toApp);
+  // the hooks see the documents as the server sent them
   const docs = await observed(ctx.observer, 'find', [query, options], () =>
-    readDocuments(ctx.collection, query, options),
+    readAll(ctx, query, options, asStored),
   );
-  const result = new Array<AppData>(docs.length);
-  for (let i = 0; i < docs.length; i++) result[i] = fromStoredDocument(ctx.info, docs[i]);
-  return result;
+  return docs.map(toApp);
+}
+
+const asStored = (doc: Document): Document => doc;
+
+/**
+ * Every document a find returns, in the app's form: through the find command where the
+ * deployment lets a getMore follow it (./find-command), else through the driver's cursor.
+ */
+function readAll<T>(
+  ctx: OperationContext,
+  query: Document,
+  options: FindOptions,
+  each: (doc: Document) => T,
+): Promise<T[]> {
+  const command = commandReadable(ctx.collection, ctx.db)
+    ? findCommand(ctx.collection.collectionName, query, options)
+    : undefined;
+  if (command) return runFindCommand(ctx.db, ctx.collection, command, options.session, each);
+  return readDocuments(ctx.collection, query, options, each);
 }
 
 /**
- * The documents a find returns, as the driver's own `toArray()` gives them. Driver 7 parses each
- * reply into an index of its documents and then deserializes every document from the whole reply
- * with a fresh copy of the cursor's options: about 4.5 µs per document more than asking for each
- * document's bytes (`raw`) and deserializing those with the same BSON options, which is what this
- * does (benchmarks/ANALYSIS.md). The options are the collection's, so a datasource's
- * `promoteBuffers`, `bsonRegExp`, `useBigInt64`... still apply.
+ * The cursor's way: driver 7 parses each reply into an index of its documents and then
+ * deserializes every document from the whole reply with a fresh copy of the cursor's options,
+ * about 4.5 µs per document more than asking for each document's bytes (`raw`) and deserializing
+ * those with the same BSON options, which is what this does (benchmarks/ANALYSIS.md). The
+ * options are the collection's, so a datasource's `promoteBuffers`, `bsonRegExp`,
+ * `useBigInt64`... still apply.
  */
-async function readDocuments(
+async function readDocuments<T>(
   collection: Collection<Document>,
   query: Document,
   options: FindOptions,
-): Promise<Document[]> {
+  each: (doc: Document) => T,
+): Promise<T[]> {
   const raw = (await collection
     .find(query, { ...options, raw: true })
     .toArray()) as unknown as Uint8Array[];
   const bson = deserializeOptions(collection.bsonOptions);
-  const docs = new Array<Document>(raw.length);
-  for (let i = 0; i < raw.length; i++) docs[i] = BSON.deserialize(raw[i], bson);
+  const docs = new Array<T>(raw.length);
+  for (let i = 0; i < raw.length; i++) docs[i] = each(BSON.deserialize(raw[i], bson));
   return docs;
 }
 
@@ -158,9 +181,23 @@ export async function findById(ctx: OperationContext, id: unknown): Promise<AppD
   const filter = idFilter(ctx, id, 'find');
   const options = { ...ctx.driverOptions, ...driverOptionsFor('find', ctx.perCall) };
   const doc = await observed(ctx.observer, 'findOne', [filter, options], () =>
-    ctx.collection.findOne(filter, options),
+    readOne(ctx, filter, options),
   );
   return doc && fromStoredDocument(ctx.info, doc);
+}
+
+/** The first document a filter matches, as findOne: one command where ./find-command may. */
+async function readOne(
+  ctx: OperationContext,
+  filter: Document,
+  options: FindOptions,
+): Promise<Document | null> {
+  const command = commandReadable(ctx.collection, ctx.db)
+    ? findCommand(ctx.collection.collectionName, filter, options, true)
+    : undefined;
+  if (!command) return ctx.collection.findOne(filter, options);
+  const [doc] = await runFindCommand(ctx.db, ctx.collection, command, options.session, asStored);
+  return doc ?? null;
 }
 
 /** Whether an instance with this id exists, without fetching it. */
