@@ -119,12 +119,24 @@ export function routesToOne(description: Pick<TopologyDescription, 'type' | 'ser
  * selection names one server, with neither a client-wide timeoutMS (whose deadline the driver
  * spreads over a cursor's commands) nor raw fields (the reply is deserialized whole).
  */
-export function commandReadable(collection: Collection<Document>, db: Db): boolean {
+function commandReadable(collection: Collection<Document>, db: Db): boolean {
   const client = db.client;
   if (!oneServerClients.get(client) || client.options.timeoutMS !== undefined) return false;
   if ((collection.readPreference?.mode ?? 'primary') !== 'primary') return false;
   const { raw, fieldsAsRaw } = collection.bsonOptions;
   return !raw && (!fieldsAsRaw || Object.keys(fieldsAsRaw).length === 0);
+}
+
+/** The find command for a read on `collection`, or undefined when the driver's cursor runs it. */
+export function commandFor(
+  db: Db,
+  collection: Collection<Document>,
+  filter: Document,
+  options: FindOptions,
+  single = false,
+): Document | undefined {
+  if (!commandReadable(collection, db)) return undefined;
+  return findCommand(collection.collectionName, filter, options, single);
 }
 
 /** Server error codes after which a read may be sent again (the retryable reads specification). */

@@ -16,7 +16,7 @@ import { observed } from '../observers';
 import { isPlainObject } from '../sanitize';
 import { fromStoredDocument } from '../values';
 import { idFilter } from './by-id';
-import { commandReadable, findCommand, runFindCommand } from './find-command';
+import { commandFor, runFindCommand } from './find-command';
 import type { AppData, JugglerFilter, OperationContext } from './context';
 
 const NO_DEFAULT_SORT = { disableDefaultSort: true };
@@ -73,7 +73,7 @@ export async function find(ctx: OperationContext, filter: JugglerFilter = {}): P
 const asStored = (doc: Document): Document => doc;
 
 /**
- * Every document a find returns, in the app's form: through the find command where the
+ * Every document a find returns, each passed through `each`: through the find command where the
  * deployment lets a getMore follow it (./find-command), else through the driver's cursor.
  */
 function readAll<T>(
@@ -82,15 +82,13 @@ function readAll<T>(
   options: FindOptions,
   each: (doc: Document) => T,
 ): Promise<T[]> {
-  const command = commandReadable(ctx.collection, ctx.db)
-    ? findCommand(ctx.collection.collectionName, query, options)
-    : undefined;
+  const command = commandFor(ctx.db, ctx.collection, query, options);
   if (command) return runFindCommand(ctx.db, ctx.collection, command, options.session, each);
   return readDocuments(ctx.collection, query, options, each);
 }
 
 /**
- * The cursor's way: driver 7 parses each reply into an index of its documents and then
+ * Through the driver's cursor. Driver 7 parses each reply into an index of its documents and then
  * deserializes every document from the whole reply with a fresh copy of the cursor's options,
  * about 4.5 µs per document more than asking for each document's bytes (`raw`) and deserializing
  * those with the same BSON options, which is what this does (benchmarks/ANALYSIS.md). The
@@ -192,9 +190,7 @@ async function readOne(
   filter: Document,
   options: FindOptions,
 ): Promise<Document | null> {
-  const command = commandReadable(ctx.collection, ctx.db)
-    ? findCommand(ctx.collection.collectionName, filter, options, true)
-    : undefined;
+  const command = commandFor(ctx.db, ctx.collection, filter, options, true);
   if (!command) return ctx.collection.findOne(filter, options);
   const [doc] = await runFindCommand(ctx.db, ctx.collection, command, options.session, asStored);
   return doc ?? null;
