@@ -117,6 +117,23 @@ describe('find through the find command', () => {
     expect(new Set(sent.map(sessionId)).size).toBe(1);
   });
 
+  it('a read’s session serves the next read; reads at the same time each have their own', async () => {
+    const one = await readCommands(() => Item.find({ limit: 1 }));
+    const two = await readCommands(() => Item.find({ limit: 1 }));
+    expect(sessionId(two[0])).toBe(sessionId(one[0]));
+    const together = await readCommands(() =>
+      Promise.all([Item.find({ limit: 1 }), Big.find({ order: 'n ASC' }), Item.find({ limit: 2 })]),
+    );
+    const finds = together.filter((e) => e.commandName === 'find');
+    expect(finds).toHaveLength(3);
+    expect(new Set(finds.map(sessionId)).size).toBe(3);
+    // each getMore in the session of its own find
+    const bigFind = finds.find((e) => e.command.find === 'Big') as CommandStartedEvent;
+    for (const getMore of together.filter((e) => e.commandName === 'getMore')) {
+      expect(sessionId(getMore)).toBe(sessionId(bigFind));
+    }
+  });
+
   it('cursor ids survive every BSON option that changes how an int64 comes back', async () => {
     for (const options of [
       { promoteLongs: false },

@@ -29,7 +29,7 @@ import {
  *   one server: primary reads on a standalone, a replica set or a single mongos (`routesToOne`).
  *   Elsewhere (secondary reads, several mongos, load-balanced) the caller keeps the cursor.
  * - a cursor belongs to the session it was made in: one session carries the find and its
- *   getMores (the call's own, or one started here and ended when the read ends).
+ *   getMores (the call's own, or one of this module's, used by one read at a time).
  * - retryable reads: the find is sent once more after a network error or a "not primary" /
  *   "shutting down" answer, as the driver does for its own find (never inside a transaction,
  *   never when `retryReads` is off, never for a getMore: the cursor is gone with the server).
@@ -195,13 +195,14 @@ export async function runFindCommand<T>(
   const inTransaction = callSession?.inTransaction() ?? false;
   const readConcern = collection.readConcern;
   if (readConcern && !inTransaction) command.readConcern = readConcern.toJSON();
-  const session = callSession ?? db.client.startSession({ causalConsistency: false });
+  const session = callSession ?? takeSession(db.client);
   const options: BSONSerializeOptions & { session: ClientSession } = {
     ...collection.bsonOptions,
     session,
   };
   const results: T[] = [];
   let id: CursorId | undefined;
+  let failed = true;
   try {
     const retryable = !inTransaction && db.client.options.retryReads !== false;
     const first = (await sendFind(db, command, options, retryable)) as CursorReply;
@@ -218,14 +219,42 @@ export async function runFindCommand<T>(
       id = next.cursor.id;
       collect(next.cursor.nextBatch, each, results);
     }
+    failed = false;
     return results;
   } finally {
     if (isOpen(id)) {
       const kill = { killCursors: command.find, cursors: [asLong(id)] };
       await db.command(kill, { session }).catch(() => undefined);
     }
-    if (session !== callSession) await session.endSession();
+    if (session !== callSession) await giveBack(db.client, session, failed);
   }
+}
+
+/** Sessions of reads that ended, for the next reads of the same client: one read at a time each. */
+const idleSessions = new WeakMap<MongoClient, ClientSession[]>();
+/** As many as reads commonly run at once; more are ended. */
+const IDLE_SESSIONS = 16;
+
+/**
+ * A session for one read. Starting one and ending it costs more than the find's own code, so a
+ * session whose read went well serves the next read; its server session stays checked out of the
+ * driver's pool meanwhile, and the client ends it when it closes.
+ */
+function takeSession(client: MongoClient): ClientSession {
+  const idle = idleSessions.get(client);
+  for (let session = idle?.pop(); session; session = idle?.pop()) {
+    if (!session.hasEnded) return session;
+  }
+  return client.startSession({ causalConsistency: false });
+}
+
+/** A session after its read: kept when clean, ended after a failure (the driver may mark it dirty). */
+function giveBack(client: MongoClient, session: ClientSession, failed: boolean): Promise<void> {
+  let idle = idleSessions.get(client);
+  if (!idle) idleSessions.set(client, (idle = []));
+  if (failed || session.hasEnded || idle.length >= IDLE_SESSIONS) return session.endSession();
+  idle.push(session);
+  return Promise.resolve();
 }
 
 async function sendFind(
