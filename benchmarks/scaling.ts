@@ -5,7 +5,9 @@
  * interleaved rounds; client CPU, wall and the heap's high-water mark per shape.
  *
  * BENCH_SCALE_SIZES (default 1000,10000; add 100000 for the large size, which takes minutes),
- * BENCH_SCALE_ROUNDS (default 4, made even; 2 at 100,000 and above), BENCH_SCALE_N (finds with
+ * BENCH_SCALE_SHAPES (default findAll,include,count,findPage: a subset measures only those, e.g.
+ * `BENCH_SCALE_SHAPES=findPage BENCH_SCALE_ROUNDS=40` for a page's ratio within a few percent),
+ * BENCH_SCALE_ROUNDS (default 4, made even; 2 at 100,000 and above with find all or include), BENCH_SCALE_N (finds with
  * where+order+limit per block, default 200), BENCH_SCALE_COUNTS (count() calls per block,
  * default 50), BENCH_BASELINE (a directory holding another version of our src/, e.g. from
  * `git archive <commit> src | tar -x -C benchmarks/.baseline`: it joins as "before", ours via
@@ -73,6 +75,8 @@ export interface ScaleSamples {
 
 export interface ScaleFacts {
   sizes: number[];
+  /** The shapes a run measures (BENCH_SCALE_SHAPES); all of them when absent. */
+  shapes?: Shape[];
   rounds: Record<number, number>;
   pageCalls: number;
   countCalls: number;
@@ -91,12 +95,26 @@ export function scaleSettings(): ScaleFacts {
     throw new Error('BENCH_SCALE_SIZES: comma-separated integers ≥ 10');
   }
   const rounds = even(int('BENCH_SCALE_ROUNDS', 4));
+  const shapes = (process.env.BENCH_SCALE_SHAPES ?? SHAPES.join(',')).split(',') as Shape[];
+  if (shapes.some((shape) => !SHAPES.includes(shape))) {
+    throw new Error(`BENCH_SCALE_SHAPES: comma-separated names among ${SHAPES.join(', ')}`);
+  }
+  const slow = shapes.includes('findAll') || shapes.includes('include');
   return {
     sizes,
-    rounds: Object.fromEntries(sizes.map((s) => [s, s >= 100_000 ? Math.min(rounds, 2) : rounds])),
+    shapes,
+    // a find all or an include of 100,000 takes seconds a call: two rounds there
+    rounds: Object.fromEntries(
+      sizes.map((s) => [s, s >= 100_000 && slow ? Math.min(rounds, 2) : rounds]),
+    ),
     pageCalls: int('BENCH_SCALE_N', 200),
     countCalls: int('BENCH_SCALE_COUNTS', 50),
   };
+}
+
+/** The shapes `facts` asks for, in SHAPES order. */
+function shapesOf(facts: ScaleFacts): readonly Shape[] {
+  return SHAPES.filter((shape) => !facts.shapes || facts.shapes.includes(shape));
 }
 
 /** The i-th page find starts here: spread over the parents, the same for everyone. */
@@ -244,7 +262,7 @@ async function queriesPerShape(
       if (['find', 'getMore', 'count', 'aggregate'].includes(event.commandName)) sent++;
     });
     const result = {} as Record<Shape, number>;
-    for (const shape of SHAPES) {
+    for (const shape of shapesOf(facts)) {
       sent = 0;
       await blockOf(probe, shape, size, { ...facts, pageCalls: 1, countCalls: 1 })();
       result[shape] = sent;
@@ -287,14 +305,14 @@ export async function runScaling(
           samples.set(c, { kind: c.kind, size, shapes, queries });
           // warm-up at the first size: every shape once, untimed (later sizes find the code warm)
           if (size === facts.sizes[0]) {
-            for (const shape of SHAPES) await blockOf(c, shape, size, facts)();
+            for (const shape of shapesOf(facts)) await blockOf(c, shape, size, facts)();
           }
         }
         const rounds = facts.rounds[size];
         const orders = roundOrders(contenders, rounds);
         for (let r = 0; r < rounds; r++) {
           log(`reads at scale ${size}: round ${r + 1}/${rounds}: ${orders[r].map((c) => c.kind)}`);
-          for (const shape of SHAPES) {
+          for (const shape of shapesOf(facts)) {
             for (const c of orders[r]) {
               const sample = await measurePeak(blockOf(c, shape, size, facts));
               samples.get(c)?.shapes[shape].push(sample);
@@ -346,7 +364,7 @@ export function scalingSection(facts: ScaleFacts, all: ScaleSamples[]): string[]
   for (const size of facts.sizes) {
     const at = (kind: ScaleKind) => all.find((s) => s.size === size && s.kind === kind);
     const [o, ref, raw, before] = [at('ours'), at('reference'), at('raw'), at('before')];
-    for (const shape of SHAPES) {
+    for (const shape of shapesOf(facts)) {
       const calls = callsOf(shape, facts);
       const cpu = (s: ScaleSamples | undefined) => s?.shapes[shape].map((x) => x.cpuMicros) ?? [];
       const wall = (s: ScaleSamples | undefined) => s?.shapes[shape].map((x) => x.wallMs) ?? [];
@@ -372,11 +390,12 @@ export function scalingSection(facts: ScaleFacts, all: ScaleSamples[]): string[]
   const raw5 = all.filter((s) => s.kind === 'raw5');
   if (raw5.length) {
     lines.push('', `${CONTENDER_LABELS.raw5} against the raw driver 7, CPU (raw 7 / raw 5):`, '');
-    lines.push('| N | ' + SHAPES.map((s) => SHAPE_LABELS[s]).join(' | ') + ' |');
-    lines.push('| ---: |' + ' ---: |'.repeat(SHAPES.length));
+    const shapes = shapesOf(facts);
+    lines.push('| N | ' + shapes.map((s) => SHAPE_LABELS[s]).join(' | ') + ' |');
+    lines.push('| ---: |' + ' ---: |'.repeat(shapes.length));
     for (const size of facts.sizes) {
       const at = (kind: ScaleKind) => all.find((s) => s.size === size && s.kind === kind);
-      const cells = SHAPES.map((shape) => {
+      const cells = shapes.map((shape) => {
         const cpu = (s: ScaleSamples | undefined) => s?.shapes[shape].map((x) => x.cpuMicros) ?? [];
         return pairedRatio(cpu(at('raw')), cpu(at('raw5'))).toFixed(2);
       });
