@@ -1,32 +1,12 @@
 /** The pure parts of src/operations/find-command.ts: the command, the routing rule, retryability. */
-import { MongoNetworkError, MongoServerError } from 'mongodb';
+import { MongoNetworkError, MongoServerError, type FindOptions } from 'mongodb';
 import { findCommand, isRetryableRead, routesToOne } from '../../src/operations/find-command';
 
 const WHOLE_BATCH = 0x7fffffff;
 
 describe('findCommand', () => {
   it('writes the find options it knows into the command, not the session', () => {
-    const session = {} as never;
-    expect(
-      findCommand(
-        'Todo',
-        { done: false },
-        {
-          projection: { title: 1 },
-          sort: { _id: 1 },
-          skip: 20,
-          limit: 10,
-          hint: 'done_1',
-          comment: 'page',
-          maxTimeMS: 500,
-          allowDiskUse: true,
-          collation: { locale: 'fr' },
-          session,
-        },
-      ),
-    ).toEqual({
-      find: 'Todo',
-      filter: { done: false },
+    const written: FindOptions = {
       projection: { title: 1 },
       sort: { _id: 1 },
       skip: 20,
@@ -36,8 +16,10 @@ describe('findCommand', () => {
       maxTimeMS: 500,
       allowDiskUse: true,
       collation: { locale: 'fr' },
-      batchSize: 11,
-    });
+    };
+    const command = findCommand('Todo', { done: false }, { ...written, session: {} as never });
+    // a batch of one more than the limit, so that the server closes the cursor at the limit
+    expect(command).toEqual({ find: 'Todo', filter: { done: false }, ...written, batchSize: 11 });
   });
 
   it('asks for the whole result in one batch without a limit, and keeps a batchSize given', () => {
