@@ -104,6 +104,22 @@ describe('find through the find command', () => {
     expect(sent[0].command.batchSize).toBe(WHOLE_BATCH);
   });
 
+  it('a per-call batchSize pages through getMores of that size; 0 leaves them to the server', async () => {
+    let found: Document[] = [];
+    const paged = await readCommands(async () => (found = await Item.find({}, { batchSize: 7 })));
+    expect(found).toHaveLength(30);
+    expect(paged[0].command.batchSize).toBe(7);
+    const getMores = paged.filter((e) => e.commandName === 'getMore');
+    expect(getMores.length).toBeGreaterThanOrEqual(4);
+    expect(getMores.every((e) => e.command.batchSize === 7)).toBe(true);
+    const none = await readCommands(async () => (found = await Item.find({}, { batchSize: 0 })));
+    expect(found).toHaveLength(30);
+    expect(none.map((e) => [e.commandName, e.command.batchSize])).toEqual([
+      ['find', 0],
+      ['getMore', undefined],
+    ]);
+  });
+
   it('a result over one reply is read whole, in order, through getMores in the find’s session', async () => {
     let found: Document[] = [];
     const sent = await readCommands(async () => (found = await Big.find({ order: 'n ASC' })));

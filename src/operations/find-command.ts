@@ -19,7 +19,7 @@ import {
  *
  * Why not the driver's cursor: driver 7 walks every reply document by document (an on-demand
  * index of the reply, then one deserialization per document with a fresh copy of the options,
- * then an async iterator step per document), which costs three times the client CPU of reading
+ * then an async iterator step per document), which costs 4-8 times the client CPU of reading
  * the same reply in one piece, and its cursor set-up (FindCursor, the find operation, the sort
  * map) costs more per call than driver 5's whole find. benchmarks/ANALYSIS.md has the figures.
  *
@@ -209,7 +209,9 @@ export async function runFindCommand<T>(
     id = first.cursor.id;
     collect(first.cursor.firstBatch, each, results);
     const getMore: Document = { getMore: 0, collection: command.find };
-    if (command.batchSize !== WHOLE_BATCH) getMore.batchSize = command.batchSize;
+    // a getMore's batch must be positive: 0 (a first batch of none) leaves it to the server
+    if (command.batchSize && command.batchSize !== WHOLE_BATCH)
+      getMore.batchSize = command.batchSize;
     if (command.comment !== undefined) getMore.comment = command.comment;
     // a cursor the server keeps open after the limit has nothing more to give
     const limit: number = command.limit || Infinity;
