@@ -48,6 +48,11 @@ interface Step {
 }
 
 const json = (filter: unknown) => encodeURIComponent(JSON.stringify(filter));
+
+/** Resolves once the clock has moved into the next whole second (an ObjectId's timestamp). */
+function nextSecond(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 10));
+}
 const missingId = '0123456789abcdef01234567';
 const alexanderplatz = { lat: 52.5219, lng: 13.4132 };
 const ids = (body: Array<{ id: string }>) => body.map((item) => item.id);
@@ -171,6 +176,10 @@ const STEPS: Step[] = [
   },
   {
     label: 'upsertWithWhere creates',
+    // The server makes this upsert's ObjectId, the app's driver made Dee's: ids from two makers
+    // order by their second only, and lists without an order come back in id order. A later
+    // second puts Eve after Dee on both apps, however fast the steps run.
+    before: () => nextSecond(),
     send: () => ({
       method: 'POST',
       path: `/Customers/upsertWithWhere?where=${json({ email: 'eve@example.com' })}`,
